@@ -1,0 +1,70 @@
+"""Opt-out and reachability: honoured immediately and forever, always with an audit row."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from huifang.db.models import (
+    FINAL_CALLBACK_STATUSES,
+    Callback,
+    CallbackStatus,
+    ConsentEvent,
+    Customer,
+    Ticket,
+)
+from huifang.db.types import utcnow
+
+
+def opt_out(
+    session: Session,
+    customer: Customer,
+    *,
+    source: str,
+    reason: str | None = None,
+    actor: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    now = now or utcnow()
+    if customer.opted_out_at is None:
+        customer.opted_out_at = now
+    session.add(ConsentEvent(customer=customer, action="opt_out", source=source, reason=reason,
+                             actor=actor, created_at=now))
+    _stop_pending_callbacks(session, customer, CallbackStatus.OPTED_OUT, "customer opted out")
+
+
+def opt_in(session: Session, customer: Customer, *, source: str, actor: str | None = None,
+           reason: str | None = None, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    customer.opted_out_at = None
+    customer.unreachable_at = None
+    session.add(ConsentEvent(customer=customer, action="opt_in", source=source, reason=reason,
+                             actor=actor, created_at=now))
+
+
+def mark_unreachable(session: Session, customer: Customer, *, reason: str,
+                     now: datetime | None = None) -> None:
+    """A customer who blocked the bot is unreachable and treated as opted out."""
+    now = now or utcnow()
+    first_time = customer.unreachable_at is None
+    customer.unreachable_at = customer.unreachable_at or now
+    if first_time:
+        opt_out(session, customer, source="channel", reason=reason, now=now)
+    _stop_pending_callbacks(session, customer, CallbackStatus.UNREACHABLE, reason)
+
+
+def _stop_pending_callbacks(session: Session, customer: Customer, status: CallbackStatus,
+                            reason: str) -> None:
+    pending = session.scalars(
+        select(Callback)
+        .join(Ticket)
+        .where(Ticket.customer_id == customer.id, Callback.status.not_in(FINAL_CALLBACK_STATUSES))
+    )
+    for callback in pending:
+        callback.status = status
+        callback.status_reason = reason
+        callback.finished_at = callback.finished_at or utcnow()
+        callback.lease_owner = None
+        callback.lease_expires_at = None

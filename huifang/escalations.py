@@ -1,0 +1,201 @@
+"""Where an escalation is created, and every step of closing the loop on it.
+
+Rules (DOMAIN.md): escalate when overall <= 2, severity is high, the customer asks for a
+person, or the problem is reported unsolved. A callback has at most one unresolved
+escalation; later reasons are merged into it and can only raise its priority.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, select
+from sqlalchemy.orm import Session
+
+from huifang.db.models import (
+    Callback,
+    Escalation,
+    EscalationEvent,
+    EscalationStatus,
+    Priority,
+    Severity,
+    SupervisorUser,
+    Ticket,
+)
+from huifang.settings import Settings, get_settings
+
+
+class Reason(enum.StrEnum):
+    LOW_OVERALL = "low_overall"
+    HIGH_SEVERITY = "high_severity"
+    REQUESTED_HUMAN = "requested_human"
+    NOT_SOLVED = "not_solved"
+
+
+REASON_LABELS_ZH = {
+    Reason.LOW_OVERALL: "总体评分低",
+    Reason.HIGH_SEVERITY: "高风险投诉",
+    Reason.REQUESTED_HUMAN: "客户要求人工联系",
+    Reason.NOT_SOLVED: "问题未解决",
+}
+
+_PRIORITY_RANK = {Priority.NORMAL: 0, Priority.HIGH: 1, Priority.URGENT: 2}
+
+
+class EscalationError(ValueError):
+    """An action that the escalation's current state does not allow."""
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What one conversation has revealed so far."""
+
+    overall: int | None = None
+    solved: bool | None = None
+    severity: Severity | None = None
+    requested_human: bool = False
+
+
+def reasons_for(signals: Signals) -> list[Reason]:
+    reasons: list[Reason] = []
+    if signals.overall is not None and signals.overall <= 2:
+        reasons.append(Reason.LOW_OVERALL)
+    if signals.severity == Severity.HIGH:
+        reasons.append(Reason.HIGH_SEVERITY)
+    if signals.requested_human:
+        reasons.append(Reason.REQUESTED_HUMAN)
+    if signals.solved is False:
+        reasons.append(Reason.NOT_SOLVED)
+    return reasons
+
+
+def priority_for(reasons: list[Reason]) -> Priority:
+    if Reason.HIGH_SEVERITY in reasons:
+        return Priority.URGENT
+    if Reason.LOW_OVERALL in reasons or Reason.REQUESTED_HUMAN in reasons:
+        return Priority.HIGH
+    return Priority.NORMAL
+
+
+def due_at_for(priority: Priority, now: datetime, settings: Settings | None = None) -> datetime:
+    settings = settings or get_settings()
+    hours = {
+        Priority.URGENT: settings.escalation_due_hours_urgent,
+        Priority.HIGH: settings.escalation_due_hours_high,
+        Priority.NORMAL: settings.escalation_due_hours_normal,
+    }[priority]
+    return now + timedelta(hours=hours)
+
+
+def escalate(session: Session, callback: Callback, reasons: list[Reason],
+             now: datetime) -> Escalation | None:
+    """Create the callback's escalation, or merge new reasons into the unresolved one."""
+    if not reasons:
+        return None
+    current = session.scalar(
+        select(Escalation).where(
+            Escalation.callback_id == callback.id,
+            Escalation.status != EscalationStatus.RESOLVED,
+        )
+    )
+    if current is None:
+        priority = priority_for(reasons)
+        current = Escalation(
+            callback_id=callback.id,
+            reasons=[r.value for r in reasons],
+            priority=priority,
+            due_at=due_at_for(priority, now),
+            created_at=now,
+        )
+        session.add(current)
+        session.flush()
+        _audit(session, current, None, "created", ", ".join(r.value for r in reasons), now)
+        return current
+    merged = list(dict.fromkeys([*current.reasons, *(r.value for r in reasons)]))
+    if merged != current.reasons:
+        current.reasons = merged
+        priority = priority_for([Reason(r) for r in merged])
+        if _PRIORITY_RANK[priority] > _PRIORITY_RANK[current.priority]:
+            current.priority = priority
+            current.due_at = min(current.due_at, due_at_for(priority, now))
+        _audit(session, current, None, "reasons_added", ", ".join(merged), now)
+    return current
+
+
+def claim(session: Session, escalation: Escalation, user: SupervisorUser, now: datetime) -> None:
+    if escalation.status == EscalationStatus.RESOLVED:
+        raise EscalationError("已解决的工单不能认领，请先重新打开")
+    escalation.status = EscalationStatus.CLAIMED
+    escalation.owner_id = user.id
+    escalation.claimed_at = now
+    _audit(session, escalation, user, "claimed", None, now)
+
+
+def add_note(session: Session, escalation: Escalation, user: SupervisorUser, text: str,
+             now: datetime, *, contact: bool = False) -> None:
+    if not text.strip():
+        raise EscalationError("备注内容不能为空")
+    _audit(session, escalation, user, "contacted" if contact else "note", text.strip(), now)
+
+
+def resolve(session: Session, escalation: Escalation, user: SupervisorUser, root_cause: str,
+            resolution: str, now: datetime) -> None:
+    if escalation.status == EscalationStatus.RESOLVED:
+        raise EscalationError("该工单已解决")
+    if not resolution.strip():
+        raise EscalationError("请填写处理结果")
+    escalation.status = EscalationStatus.RESOLVED
+    escalation.owner_id = escalation.owner_id or user.id
+    escalation.claimed_at = escalation.claimed_at or now
+    escalation.resolved_at = now
+    escalation.root_cause = root_cause
+    escalation.resolution = resolution.strip()
+    _audit(session, escalation, user, "resolved", f"[{root_cause}] {resolution.strip()}", now)
+
+
+def reopen(session: Session, escalation: Escalation, user: SupervisorUser, text: str,
+           now: datetime) -> None:
+    if escalation.status != EscalationStatus.RESOLVED:
+        raise EscalationError("只有已解决的工单可以重新打开")
+    escalation.status = EscalationStatus.CLAIMED if escalation.owner_id else EscalationStatus.OPEN
+    escalation.resolved_at = None
+    escalation.due_at = due_at_for(escalation.priority, now)
+    _audit(session, escalation, user, "reopened", text or None, now)
+
+
+def open_queue(session: Session, now: datetime,
+               branches: list[str] | None = None) -> list[Escalation]:
+    """Unresolved escalations, most urgent first, then by deadline."""
+    rank = case(
+        (Escalation.priority == Priority.URGENT, 0),
+        (Escalation.priority == Priority.HIGH, 1),
+        else_=2,
+    )
+    query = (
+        select(Escalation)
+        .join(Callback, Escalation.callback_id == Callback.id)
+        .join(Ticket)
+        .where(Escalation.status != EscalationStatus.RESOLVED)
+        .order_by(rank, Escalation.due_at, Escalation.id)
+    )
+    if branches:
+        query = query.where(Ticket.branch.in_(branches))
+    return list(session.scalars(query))
+
+
+def overdue(session: Session, now: datetime) -> list[Escalation]:
+    return list(
+        session.scalars(
+            select(Escalation)
+            .where(Escalation.status != EscalationStatus.RESOLVED, Escalation.due_at < now)
+            .order_by(Escalation.due_at)
+        )
+    )
+
+
+def _audit(session: Session, escalation: Escalation, user: SupervisorUser | None, action: str,
+           text: str | None, now: datetime) -> None:
+    session.add(EscalationEvent(escalation=escalation, actor_id=user.id if user else None,
+                                action=action, text=text, created_at=now))

@@ -1,0 +1,198 @@
+"""Ticket intake: one validated shape for a closed ticket, and idempotent ingestion.
+
+Used by the CSV/Excel import, the HTTP intake API and the demo loader alike.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from huifang import binding_tokens
+from huifang.callback_policy import schedule_for
+from huifang.db.models import (
+    Callback,
+    CallbackKind,
+    CallbackStatus,
+    Channel,
+    ChannelAddress,
+    Customer,
+    Locale,
+    Ticket,
+    TicketStatus,
+)
+from huifang.settings import Settings, get_settings
+from huifang.surveys import template_for_service
+
+_SLUG = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
+_PHONE = re.compile(r"^\+?\d{7,15}$")
+
+
+class TicketIn(BaseModel):
+    """One closed service ticket as the ticketing system reports it."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    ticket_id: str = Field(min_length=1, max_length=64)
+    customer_id: str = Field(min_length=1, max_length=64)
+    customer_name: str | None = Field(default=None, max_length=100)
+    phone: str | None = None
+    channel: Channel = Channel.WEBCHAT
+    address: str | None = Field(default=None, max_length=128)
+    locale: Locale = Locale.SIMPLIFIED
+    timezone: str | None = None
+    service_type: str
+    agent: str | None = Field(default=None, max_length=100)
+    branch: str | None = Field(default=None, max_length=100)
+    summary: str | None = Field(default=None, max_length=2000)
+    closed_at: datetime
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        compact = re.sub(r"[\s-]", "", value)
+        if not _PHONE.match(compact):
+            raise ValueError("电话号码格式不正确 (phone must be 7–15 digits)")
+        return compact
+
+    @field_validator("service_type")
+    @classmethod
+    def _service_type(cls, value: str) -> str:
+        if not _SLUG.match(value):
+            raise ValueError("service_type must be a lower-case code such as auto_repair")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("customer_name", "agent", "branch", "summary", "address")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    def closed_at_utc(self, settings: Settings) -> datetime:
+        if self.closed_at.tzinfo is None:
+            zone = ZoneInfo(self.timezone or settings.timezone)
+            return self.closed_at.replace(tzinfo=zone)
+        return self.closed_at
+
+
+@dataclass
+class IntakeResult:
+    created: list[str] = field(default_factory=list)
+    already_present: list[str] = field(default_factory=list)
+    rescheduled: list[str] = field(default_factory=list)
+    bind_tokens: dict[str, str] = field(default_factory=dict)
+
+
+def ingest(session: Session, tickets: list[TicketIn], now: datetime,
+           settings: Settings | None = None) -> IntakeResult:
+    """Store closed tickets and schedule their callbacks; a known ticket id changes nothing
+    unless the ticket had been reopened, in which case closing it again starts anew."""
+    settings = settings or get_settings()
+    result = IntakeResult()
+    for item in tickets:
+        existing = session.scalar(select(Ticket).where(Ticket.external_id == item.ticket_id))
+        if existing is not None:
+            if existing.status == TicketStatus.REOPENED:
+                _reclose(session, existing, item, now, settings)
+                result.rescheduled.append(item.ticket_id)
+            else:
+                result.already_present.append(item.ticket_id)
+            continue
+        customer = _upsert_customer(session, item, now, result)
+        ticket = Ticket(
+            external_id=item.ticket_id,
+            customer=customer,
+            service_type=item.service_type,
+            agent=item.agent,
+            branch=item.branch,
+            summary=item.summary,
+            closed_at=item.closed_at_utc(settings),
+            status=TicketStatus.CLOSED,
+            created_at=now,
+        )
+        session.add(ticket)
+        session.add(
+            Callback(
+                ticket=ticket,
+                kind=CallbackKind.SURVEY,
+                template=template_for_service(item.service_type).name,
+                due_at=schedule_for(ticket, now, settings),
+                created_at=now,
+            )
+        )
+        result.created.append(item.ticket_id)
+    session.flush()
+    return result
+
+
+def _upsert_customer(session: Session, item: TicketIn, now: datetime,
+                     result: IntakeResult) -> Customer:
+    customer = session.scalar(select(Customer).where(Customer.external_id == item.customer_id))
+    if customer is None:
+        customer = Customer(external_id=item.customer_id, created_at=now)
+        session.add(customer)
+    customer.name = item.customer_name or customer.name
+    customer.phone = item.phone or customer.phone
+    customer.locale = item.locale
+    customer.timezone = item.timezone or customer.timezone
+    customer.preferred_channel = item.channel
+    if item.address and customer.address_for(item.channel) is None:
+        taken = session.scalar(
+            select(ChannelAddress).where(ChannelAddress.channel == item.channel,
+                                         ChannelAddress.address == item.address)
+        )
+        if taken is None:
+            customer.addresses.append(ChannelAddress(channel=item.channel, address=item.address))
+    session.flush()
+    if item.channel == Channel.TELEGRAM and customer.address_for(Channel.TELEGRAM) is None:
+        if customer.bind_token is None:
+            binding_tokens.issue(session, customer, now)
+        result.bind_tokens[item.ticket_id] = binding_tokens.deep_link(customer.bind_token or "")
+    return customer
+
+
+def reopen_ticket(session: Session, external_id: str, now: datetime) -> Ticket | None:
+    """A reopened ticket cancels its pending callback."""
+    ticket = session.scalar(select(Ticket).where(Ticket.external_id == external_id))
+    if ticket is None:
+        return None
+    ticket.status = TicketStatus.REOPENED
+    ticket.reopened_at = now
+    for callback in ticket.callbacks:
+        if callback.status == CallbackStatus.SCHEDULED:
+            callback.status = CallbackStatus.CANCELLED
+            callback.status_reason = "ticket reopened"
+            callback.finished_at = now
+    return ticket
+
+
+def _reclose(session: Session, ticket: Ticket, item: TicketIn, now: datetime,
+             settings: Settings) -> None:
+    ticket.status = TicketStatus.CLOSED
+    ticket.closed_at = item.closed_at_utc(settings)
+    ticket.agent = item.agent or ticket.agent
+    survey = next((c for c in ticket.callbacks if c.kind == CallbackKind.SURVEY), None)
+    if survey is not None and survey.status == CallbackStatus.CANCELLED:
+        survey.status = CallbackStatus.SCHEDULED
+        survey.status_reason = "ticket closed again"
+        survey.due_at = schedule_for(ticket, now, settings)
+        survey.finished_at = None
+        survey.attempts = 0

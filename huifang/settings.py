@@ -1,0 +1,108 @@
+"""The one typed settings object of Huifang, read from the environment and `.env`.
+
+Every variable is prefixed `HUIFANG_` and documented in `.env.example`.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HUIFANG_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # Storage
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'huifang.db'}"
+
+    # Rasa server (HTTP API bound to 127.0.0.1, token-protected) and action server
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: SecretStr = SecretStr("change-me-rasa-token")
+    rasa_timeout_seconds: float = 30.0
+    action_server_port: int = 5055
+
+    # Gateway (channels) and the internal token the scheduler uses to hand it callbacks
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8080
+    gateway_url: str = "http://127.0.0.1:8080"
+    internal_token: SecretStr = SecretStr("change-me-internal-token")
+    public_base_url: str = "http://127.0.0.1:8080"
+
+    # Telegram (optional; without a token only the built-in web chat runs)
+    telegram_token: SecretStr | None = None
+    telegram_bot_username: str = "huifang_bot"
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_url: str | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_supervisors_chat_id: int | None = None
+    telegram_supervisor_ids: list[int] = Field(default_factory=list)
+    bind_token_ttl_days: int = 30
+
+    # Intake API and scheduler
+    scheduler_host: str = "127.0.0.1"
+    scheduler_port: int = 8090
+    intake_api_keys: list[SecretStr] = Field(default_factory=lambda: [SecretStr("dev-intake-key")])
+    dispatch_interval_seconds: float = 5.0
+    dispatch_batch_size: int = 50
+    lease_seconds: int = 300
+    max_send_attempts: int = 5
+
+    # Callback policy (per-service-type overrides live in huifang/policies.yml)
+    timezone: str = "Asia/Shanghai"
+    callback_delay_hours: float = 24.0
+    contact_window_start: time = time(9, 0)
+    contact_window_end: time = time(20, 0)
+    contact_days: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4, 5, 6])
+    cooldown_days: int = 30
+    sampling_rate: float = 1.0
+    reminder_after_hours: float = 24.0
+    expiry_after_hours: float = 72.0
+    busy_later_hours: float = 3.0
+
+    # Escalation deadlines (hours) per priority
+    escalation_due_hours_urgent: float = 4.0
+    escalation_due_hours_high: float = 24.0
+    escalation_due_hours_normal: float = 72.0
+
+    # Supervisor console
+    console_host: str = "127.0.0.1"
+    console_port: int = 8070
+    console_secret_key: SecretStr = SecretStr("change-me-console-secret")
+
+    # Demo campaign loaded by `huifang run` on an empty database
+    load_demo: bool = True
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        ZoneInfo(value)
+        return value
+
+    @field_validator("sampling_rate")
+    @classmethod
+    def _fraction(cls, value: float) -> float:
+        if not 0.0 <= value <= 1.0:
+            raise ValueError("sampling_rate must be between 0 and 1")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return self.telegram_token is not None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
