@@ -50,9 +50,9 @@ def mark_unreachable(session: Session, customer: Customer, *, reason: str,
     now = now or utcnow()
     first_time = customer.unreachable_at is None
     customer.unreachable_at = customer.unreachable_at or now
+    _stop_pending_callbacks(session, customer, CallbackStatus.UNREACHABLE, reason)
     if first_time:
         opt_out(session, customer, source="channel", reason=reason, now=now)
-    _stop_pending_callbacks(session, customer, CallbackStatus.UNREACHABLE, reason)
 
 
 def _stop_pending_callbacks(session: Session, customer: Customer, status: CallbackStatus,

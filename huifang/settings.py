@@ -21,6 +21,9 @@ class Settings(BaseSettings):
         env_prefix="HUIFANG_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
     )
 
+    # How the assistant introduces the company in the conversation
+    brand_name: str = "客户服务中心"
+
     # Storage
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'huifang.db'}"
 
@@ -29,6 +32,7 @@ class Settings(BaseSettings):
     rasa_token: SecretStr = SecretStr("change-me-rasa-token")
     rasa_timeout_seconds: float = 30.0
     action_server_port: int = 5055
+    rasa_tracker_db: str = str(PROJECT_ROOT / "var" / "rasa_tracker.db")
 
     # Gateway (channels) and the internal token the scheduler uses to hand it callbacks
     gateway_host: str = "127.0.0.1"

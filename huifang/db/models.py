@@ -376,6 +376,7 @@ class Escalation(Base):
     due_at: Mapped[datetime]
     claimed_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
+    alerted_at: Mapped[datetime | None]
     overdue_alerted_at: Mapped[datetime | None]
     recovery_callback_id: Mapped[int | None] = mapped_column(ForeignKey("callback.id"))
     root_cause: Mapped[str | None] = mapped_column(String(24))

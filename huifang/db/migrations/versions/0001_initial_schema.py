@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 09:57:23.398156
+Create Date: 2026-11-23 10:07:31.550276
 """
 from __future__ import annotations
 
@@ -160,6 +160,7 @@ def upgrade() -> None:
     sa.Column('due_at', huifang.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('claimed_at', huifang.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('resolved_at', huifang.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('alerted_at', huifang.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('overdue_alerted_at', huifang.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('recovery_callback_id', sa.Integer(), nullable=True),
     sa.Column('root_cause', sa.String(length=24), nullable=True),

@@ -1,0 +1,33 @@
+# The two commands a newcomer needs are `make run` and `make test`; the rest are helpers.
+.PHONY: run test setup services models validate bench lock clean
+
+setup:
+	@scripts/setup.sh
+
+services:
+	@scripts/services.sh
+
+models: setup
+	.venv/bin/huifang models build
+
+## Start the whole product on the embedded default (SQLite, web chat, demo campaign).
+run: setup
+	.venv/bin/huifang run
+
+## Set everything up and run the whole test suite.
+test: setup services
+	.venv/bin/huifang models build
+	.venv/bin/python -m pytest -q -p no:cacheprovider
+
+validate: setup
+	.venv-rasa/bin/rasa data validate --data data/nlu data/rules --domain domain.yml --config config.yml
+
+bench: setup services models
+	.venv/bin/python -m bench
+
+lock:
+	.venv/bin/pip freeze --exclude-editable | grep -v '^-e' > requirements/app.lock
+	.venv-rasa/bin/pip freeze | grep -v '^-e' > requirements/rasa.lock
+
+clean:
+	rm -rf var models/rasa models/complaints

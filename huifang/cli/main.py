@@ -1,0 +1,20 @@
+"""The `huifang` command."""
+
+from __future__ import annotations
+
+import typer
+
+from huifang.cli import database, models, tickets
+from huifang.cli.export import export_command
+from huifang.cli.run import run_command
+
+app = typer.Typer(help="Huifang 回访: post-service satisfaction callbacks in Chinese.",
+                  no_args_is_help=True, pretty_exceptions_show_locals=False)
+app.add_typer(database.app, name="db")
+app.add_typer(tickets.app, name="tickets")
+app.add_typer(models.app, name="models")
+app.command("export")(export_command)
+app.command("run")(run_command)
+
+if __name__ == "__main__":
+    app()

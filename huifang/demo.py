@@ -1,0 +1,35 @@
+"""A small demo campaign so a newcomer sees a callback happen on the first `huifang run`."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from huifang.db.models import Callback, Channel, Ticket
+from huifang.intake import IntakeResult, TicketIn, ingest
+from huifang.settings import Settings
+
+DEMO_TICKETS = [
+    ("DEMO-1001", "demo-c1", "王先生", "auto_repair", "李师傅", "朝阳4S店", "demo-001"),
+    ("DEMO-1002", "demo-c2", "陈女士", "power_outage", "抢修二班", "东城供电所", "demo-002"),
+    ("DEMO-1003", "demo-c3", "林小姐", "broadband_install", "装维张工", "海淀营业厅", "demo-003"),
+]
+
+
+def load_demo(session: Session, now: datetime, settings: Settings) -> IntakeResult | None:
+    """Load the demo tickets into an empty database; their callbacks are due right away (the
+    demo skips the delay and contact window so something happens on the first start)."""
+    if session.scalar(select(func.count()).select_from(Ticket)):
+        return None
+    tickets = [
+        TicketIn(ticket_id=tid, customer_id=cid, customer_name=name, service_type=service,
+                 agent=agent, branch=branch, channel=Channel.WEBCHAT, address=address,
+                 closed_at=now - timedelta(days=1))
+        for tid, cid, name, service, agent, branch, address in DEMO_TICKETS
+    ]
+    result = ingest(session, tickets, now, settings)
+    for callback in session.scalars(select(Callback)):
+        callback.due_at = now
+    return result

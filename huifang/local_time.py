@@ -1,0 +1,19 @@
+"""Times as a customer reads them: 今天18:30, 明天09:00, 11月25日 09:00."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+
+def describe(moment: datetime, zone: ZoneInfo, now: datetime) -> str:
+    local, today = moment.astimezone(zone), now.astimezone(zone).date()
+    clock = local.strftime("%H:%M")
+    days = (local.date() - today).days
+    if days == 0:
+        return f"今天{clock}"
+    if days == 1:
+        return f"明天{clock}"
+    if days == 2:
+        return f"后天{clock}"
+    return f"{local.month}月{local.day}日 {clock}"

@@ -1,0 +1,62 @@
+"""Train the models when they are missing or their inputs changed (run and test call this).
+
+Both models are rebuilt from files in the repository only; a hash of the inputs is stored next
+to each model so a stale model is detected without retraining on every start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from pathlib import Path
+
+from huifang.settings import PROJECT_ROOT
+
+RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
+RASA_MODEL_DIR = PROJECT_ROOT / "models" / "rasa"
+RASA_MODEL = RASA_MODEL_DIR / "huifang.tar.gz"
+RASA_INPUTS = ["config.yml", "domain.yml", "data/nlu", "data/rules", "data/dict",
+               "nlu_components", "requirements/rasa.lock"]
+RASA_DATA = ["data/nlu", "data/rules"]
+
+
+def inputs_digest(paths: list[str], root: Path = PROJECT_ROOT) -> str:
+    digest = hashlib.sha256()
+    for name in paths:
+        path = root / name
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            if "__pycache__" in file.parts:
+                continue
+            digest.update(str(file.relative_to(root)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def rasa_model_is_stale() -> bool:
+    stamp = RASA_MODEL_DIR / "inputs.sha256"
+    if not RASA_MODEL.exists() or not stamp.exists():
+        return True
+    return stamp.read_text().strip() != inputs_digest(RASA_INPUTS)
+
+
+def train_rasa(force: bool = False) -> Path:
+    if not force and not rasa_model_is_stale():
+        return RASA_MODEL
+    digest = inputs_digest(RASA_INPUTS)
+    subprocess.run(
+        [str(RASA_BIN), "train", "--config", "config.yml", "--domain", "domain.yml",
+         "--data", *RASA_DATA, "--out", str(RASA_MODEL_DIR), "--fixed-model-name", "huifang",
+         "--force"],
+        cwd=PROJECT_ROOT, check=True,
+    )
+    (RASA_MODEL_DIR / "inputs.sha256").write_text(digest + "\n")
+    return RASA_MODEL
+
+
+def build_all(force: bool = False) -> None:
+    from complaints import training
+
+    if force or training.is_stale():
+        training.train()
+    train_rasa(force)

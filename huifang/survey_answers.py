@@ -1,0 +1,173 @@
+"""Where survey answers get written: one at a time, as they arrive, idempotently.
+
+Writing each answer immediately means nothing is lost when a customer drops out half-way;
+writing it as an upsert means a repeated button press records one answer, not two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from huifang.db.models import (
+    FINAL_CALLBACK_STATUSES,
+    Callback,
+    CallbackStatus,
+    Complaint,
+    ComplaintCategory,
+    Customer,
+    DimensionScore,
+    Sentiment,
+    Severity,
+    SurveyResponse,
+    Ticket,
+)
+from huifang.escalations import Signals
+
+
+@dataclass(frozen=True)
+class Classification:
+    """What the complaint classifier said about a text (complaints.Result, flattened)."""
+
+    categories: list[str]
+    scores: dict[str, float]
+    sentiment: str
+    severity: str
+
+
+def _response(session: Session, callback: Callback, now: datetime) -> SurveyResponse:
+    response = callback.response
+    if response is None:
+        response = SurveyResponse(callback=callback, first_answer_at=now)
+        session.add(response)
+        session.flush()
+    _mark_active(callback, now)
+    return response
+
+
+def _mark_active(callback: Callback, now: datetime) -> None:
+    callback.last_activity_at = now
+    if callback.status in (CallbackStatus.SCHEDULED, CallbackStatus.SENDING):
+        callback.status = CallbackStatus.IN_PROGRESS
+
+
+def record_overall(session: Session, callback: Callback, score: int, now: datetime) -> None:
+    _response(session, callback, now).overall = score
+
+
+def record_solved(session: Session, callback: Callback, solved: bool, now: datetime) -> None:
+    _response(session, callback, now).solved = solved
+
+
+def record_nps(session: Session, callback: Callback, score: int, now: datetime) -> None:
+    _response(session, callback, now).nps = score
+
+
+def record_dimension(session: Session, callback: Callback, dimension: str, score: int,
+                     now: datetime) -> None:
+    response = _response(session, callback, now)
+    existing = next((d for d in response.dimensions if d.dimension == dimension), None)
+    if existing is None:
+        response.dimensions.append(DimensionScore(dimension=dimension, score=score))
+    else:
+        existing.score = score
+
+
+def record_comment(session: Session, callback: Callback, text: str, now: datetime) -> None:
+    _response(session, callback, now).comment = text
+
+
+def record_late_comment(session: Session, callback: Callback, text: str, now: datetime) -> None:
+    """Messages after the end are kept, appended to what came late before."""
+    response = callback.response or SurveyResponse(callback=callback, first_answer_at=now)
+    session.add(response)
+    response.late_comment = f"{response.late_comment}\n{text}" if response.late_comment else text
+
+
+def record_complaint(
+    session: Session,
+    callback: Callback,
+    text: str,
+    source: str,
+    classification: Classification | None,
+    now: datetime,
+    chosen_categories: Iterable[str] = (),
+) -> Complaint:
+    """Store a complaint or free feedback; the same text from the same question is kept once."""
+    _mark_active(callback, now)
+    existing = session.scalar(
+        select(Complaint).where(Complaint.callback_id == callback.id, Complaint.source == source,
+                                Complaint.text == text)
+    )
+    complaint = existing or Complaint(callback=callback, text=text, source=source, created_at=now)
+    if existing is None:
+        session.add(complaint)
+    chosen = list(dict.fromkeys(chosen_categories))
+    if classification is not None:
+        complaint.sentiment = Sentiment(classification.sentiment)
+        complaint.severity = Severity(classification.severity)
+    elif chosen:
+        complaint.sentiment = Sentiment.NEGATIVE
+    have = {c.category for c in complaint.categories}
+    for code in chosen:
+        if code not in have:
+            complaint.categories.append(ComplaintCategory(category=code, chosen_by_customer=True))
+            have.add(code)
+    if classification is not None:
+        for code in classification.categories:
+            if code not in have:
+                complaint.categories.append(
+                    ComplaintCategory(category=code, score=classification.scores.get(code))
+                )
+                have.add(code)
+    session.flush()
+    return complaint
+
+
+def signals(callback: Callback, requested_human: bool = False) -> Signals:
+    response = callback.response
+    severities = {c.severity for c in callback.complaints}
+    return Signals(
+        overall=response.overall if response else None,
+        solved=response.solved if response else None,
+        severity=Severity.HIGH if Severity.HIGH in severities else None,
+        requested_human=requested_human,
+    )
+
+
+def finish(session: Session, callback: Callback, now: datetime,
+           status: CallbackStatus = CallbackStatus.COMPLETED, reason: str | None = None) -> None:
+    """Close the conversation's outcome; a callback already in a final state keeps it."""
+    if callback.status in FINAL_CALLBACK_STATUSES:
+        return
+    callback.status = status
+    callback.status_reason = reason
+    callback.finished_at = now
+    callback.lease_owner = None
+    callback.lease_expires_at = None
+
+
+def flag_wrong_person(session: Session, callback: Callback, now: datetime) -> None:
+    customer: Customer = callback.ticket.customer
+    customer.contact_flagged_at = now
+    customer.contact_flag_reason = "customer says they are not the person on the ticket"
+    finish(session, callback, now, CallbackStatus.CANCELLED, "wrong person")
+
+
+def load_callback(session: Session, callback_id: int) -> Callback | None:
+    return session.scalar(select(Callback).join(Ticket).where(Callback.id == callback_id))
+
+
+def mark_resumed(session: Session, callback_id: int, now: datetime | None = None) -> None:
+    """The customer came back before the planned resume round: that round is consumed, so the
+    dispatcher will not send it (the gateway only delivers rounds above delivered_round)."""
+    callback = load_callback(session, callback_id)
+    if callback is None or callback.status in FINAL_CALLBACK_STATUSES:
+        return
+    callback.delivered_round = max(callback.delivered_round, callback.send_round)
+    callback.status = CallbackStatus.IN_PROGRESS
+    callback.last_activity_at = now or datetime.now(callback.due_at.tzinfo)
