@@ -17,3 +17,12 @@ def describe(moment: datetime, zone: ZoneInfo, now: datetime) -> str:
     if days == 2:
         return f"后天{clock}"
     return f"{local.month}月{local.day}日 {clock}"
+
+
+def known_zone(name: str) -> str:
+    """`name` if it is an IANA time zone, else ValueError (for pydantic validators)."""
+    try:
+        ZoneInfo(name)
+    except (KeyError, ValueError, ImportError) as exc:  # tzdata raises ImportError for some
+        raise ValueError(f"unknown time zone {name!r}") from exc
+    return name

@@ -13,12 +13,15 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from huifang.local_time import known_zone
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="HUIFANG_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="HUIFANG_", env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        env_ignore_empty=True,
     )
 
     # How the assistant introduces the company in the conversation
@@ -88,8 +91,7 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        ZoneInfo(value)
-        return value
+        return known_zone(value)
 
     @field_validator("sampling_rate")
     @classmethod

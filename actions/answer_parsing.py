@@ -1,0 +1,324 @@
+"""Reading a rating (`parse_score`) or a yes/no (`parse_yes_no`) from a customer's free text.
+
+The rules are docs/briefs/SCORES.md; the words, units and emoji are the tables in
+actions/answer_vocabulary.py. A score is read in this order: numbers (including stars and
+100-point answers), then 满分/💯, then words, then emoji — the first that says something wins.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, replace
+
+from opencc import OpenCC
+
+from actions.answer_vocabulary import (
+    ADVERB_LINKS,
+    BARE_CHINESE_PREFIXES,
+    CHINESE_DIGITS,
+    CHINESE_NUMERAL_CHARS,
+    CLEAN_ENDINGS,
+    EMOJI_SCORES,
+    FRACTION_DENOMINATORS,
+    FREE_UNITS,
+    MAX_MARKERS,
+    NOT_SCORE_PREFIXES,
+    NUMBER_NEGATORS,
+    POSITIVE_FROM,
+    RANGE_CONNECTORS,
+    SCALE_5_WORDS,
+    SCALE_10_WORDS,
+    SCALE_LABEL_PREFIXES,
+    SCALE_LABEL_SUFFIXES,
+    SCORE_NEGATORS,
+    STAR_SYMBOLS,
+    THUMBS_UP,
+    UNITS,
+    YES_NO_NEGATORS,
+    YES_NO_WORDS,
+    Unit,
+    YesNo,
+)
+
+SCALES = (5, 10)
+
+_TO_SIMPLIFIED = OpenCC("t2s")
+# Variation selectors and the keycap mark: 5️⃣ reads as 5, ☺️ as ☺.
+_INVISIBLE = dict.fromkeys(map(ord, "\ufe0f\ufe0e\u20e3"))
+_PERCENT_WORDS = re.compile("百分之?百|百分之([零〇一二两三四五六七八九十\\d.]+)")
+_ARABIC = re.compile(r"\d+(?:[./:\-~]\d+)*")
+_CHINESE = re.compile(f"[{''.join(sorted(CHINESE_NUMERAL_CHARS))}]+")
+
+
+def normalise(text: str) -> str:
+    """Simplified Chinese, half-width, lower case; 百分之九十 → 九十%."""
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    text = _TO_SIMPLIFIED.convert(text).lower().strip()
+    return _PERCENT_WORDS.sub(lambda match: f"{match.group(1) or 100}%", text)
+
+
+# --- numbers --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Number:
+    """A number written in the text; a range (八九, 4到5) keeps both ends."""
+
+    low: float
+    high: float
+    start: int
+    end: int
+    chinese: bool = False
+    denominator: int | None = None  # 7/10
+
+
+@dataclass(frozen=True)
+class _Reading:
+    value: float
+    unit: Unit
+    denominator: int | None = None
+
+
+def _arabic_numbers(text: str) -> list[_Number]:
+    numbers = []
+    for match in _ARABIC.finditer(text):
+        groups = re.findall(r"\d+", match.group())
+        separators = re.findall(r"[./:\-~]", match.group())
+        whole_parts = groups[:1] if separators == ["."] else groups
+        if any(len(part) > 1 and part.startswith("0") for part in whole_parts):
+            continue  # 0013, 03: parts of phone numbers and dates
+        low, high = int(groups[0]), int(groups[-1])
+        number = _Number(low, low, match.start(), match.end())
+        if not separators:
+            numbers.append(number)
+        elif separators == ["."]:
+            numbers.append(replace(number, low=float(match.group()), high=float(match.group())))
+        elif separators == ["/"] and high in FRACTION_DENOMINATORS and low <= high:
+            numbers.append(replace(number, denominator=high))
+        elif separators in (["-"], ["~"]) and low < high <= 100:
+            numbers.append(replace(number, high=high))
+        # anything else is a time (3:30), a date (3/15, 2024-03-05) or a phone number
+    return numbers
+
+
+def _below_hundred(run: str) -> int | None:
+    tens, ten, ones = run.partition("十")
+    if not ten:
+        return CHINESE_DIGITS.get(run)
+    tens_value = CHINESE_DIGITS.get(tens, -1) if tens else 1
+    ones_value = CHINESE_DIGITS.get(ones, -1) if ones else 0
+    return None if min(tens_value, ones_value) < 0 else tens_value * 10 + ones_value
+
+
+def _chinese_bounds(run: str) -> tuple[int, int] | None:
+    """一百 → (100, 100), 八十五 → (85, 85); ranges 八九 → (8, 9), 七八十 → (70, 80)."""
+    if run in ("百", "一百"):
+        return 100, 100
+    exact = _below_hundred(run)
+    if exact is not None:
+        return exact, exact
+    core, factor, offset = run, 1, 0
+    if run.endswith("十"):
+        core, factor = run[:-1], 10
+    elif run.startswith("十"):
+        core, offset = run[1:], 10
+    if len(core) == 2 and all(char in CHINESE_DIGITS for char in core):
+        low, high = CHINESE_DIGITS[core[0]], CHINESE_DIGITS[core[1]]
+        if 0 < low < high:
+            return offset + low * factor, offset + high * factor
+    return None
+
+
+def _chinese_numbers(text: str) -> list[_Number]:
+    numbers = []
+    for match in _CHINESE.finditer(text):
+        bounds = _chinese_bounds(match.group())
+        if bounds is not None:
+            numbers.append(_Number(*bounds, match.start(), match.end(), chinese=True))
+    return numbers
+
+
+def _merge_ranges(numbers: list[_Number], text: str) -> list[_Number]:
+    """4到5分 is one answer, 4 to 5 points, so the unit after 5 also applies to 4."""
+    merged: list[_Number] = []
+    for number in sorted(numbers, key=lambda number: number.start):
+        previous = merged[-1] if merged else None
+        if (previous is not None and previous.denominator is None
+                and number.denominator is None and previous.high < number.low
+                and text[previous.end:number.start].strip() in RANGE_CONNECTORS):
+            merged[-1] = replace(previous, high=number.high, end=number.end)
+        else:
+            merged.append(number)
+    return merged
+
+
+def _longest_prefix(text: str, words: Collection[str]) -> str | None:
+    return max((word for word in words if text.startswith(word)), key=len, default=None)
+
+
+def _is_separator(char: str) -> bool:
+    return char.isspace() or unicodedata.category(char)[0] in "PS"
+
+
+def _ends_thought(rest: str) -> bool:
+    return not rest or _is_separator(rest[0]) or rest.startswith(CLEAN_ENDINGS)
+
+
+def _is_adverb(number: _Number, unit: str, rest: str) -> bool:
+    """十分满意 is "very satisfied"; 打十分 and 十分吧 are ten points."""
+    if not (number.chinese and number.low == number.high == 10 and unit == "分"):
+        return False
+    for link in ADVERB_LINKS:
+        rest = rest.removeprefix(link)
+    return bool(rest) and "\u4e00" <= rest[0] <= "\u9fff" and not rest.startswith(CLEAN_ENDINGS)
+
+
+def _reading(number: _Number, text: str) -> _Reading | None:
+    """What a written number says as an answer, or None when it is not a score."""
+    before, after = text[:number.start], text[number.end:]
+    stripped_before, stripped_after = before.rstrip(), after.lstrip()
+    if number.low > 100 or (stripped_before[-1:].isascii() and stripped_before[-1:].isalnum()):
+        return None
+    if stripped_before.endswith(NOT_SCORE_PREFIXES + NUMBER_NEGATORS + SCALE_LABEL_PREFIXES):
+        return None
+    if stripped_after.startswith(SCALE_LABEL_SUFFIXES):
+        return None
+    if number.denominator is not None:
+        return _Reading(number.low, Unit.PLAIN, number.denominator)
+    unit = _longest_prefix(stripped_after, UNITS)
+    if unit is None:
+        bare_chinese_ok = (not before or _is_separator(before[-1])
+                           or stripped_before.endswith(BARE_CHINESE_PREFIXES))
+        if number.chinese and not bare_chinese_ok:
+            return None
+        return _Reading(number.low, Unit.PLAIN) if _ends_thought(after) else None
+    rest = stripped_after[len(unit):]
+    if UNITS[unit] is Unit.NOT_A_SCORE or _is_adverb(number, unit, rest):
+        return None
+    if unit not in FREE_UNITS and not _ends_thought(rest):
+        return None
+    return _Reading(number.low, UNITS[unit])
+
+
+def _number_readings(text: str) -> list[_Reading]:
+    numbers = _merge_ranges(_arabic_numbers(text) + _chinese_numbers(text), text)
+    readings = [reading for number in numbers if (reading := _reading(number, text))]
+    stars = sum(text.count(symbol) for symbol in STAR_SYMBOLS)
+    if not readings and stars:
+        readings.append(_Reading(min(stars, 5), Unit.STARS))
+    return readings
+
+
+def _from_hundred(value: float, scale: int) -> int | None:
+    """A 100-point answer: bands of 20 on scale 5 (90 → 5), tens on scale 10 (85 → 8)."""
+    points = math.floor(value)
+    if not 0 <= points <= 100:
+        return None
+    if scale == 10:
+        return points // 10
+    return math.ceil(points / 20) or None
+
+
+def _on_scale(reading: _Reading, scale: int) -> int | None:
+    lowest = 0 if scale == 10 else 1
+    if reading.denominator is not None and reading.denominator != scale:
+        return _from_hundred(reading.value * 100 / reading.denominator, scale)
+    if reading.unit is Unit.PERCENT:
+        return _from_hundred(reading.value, scale)
+    if reading.unit is Unit.STARS:
+        stars = math.floor(reading.value * scale / 5)
+        return stars if reading.value <= 5 and lowest <= stars <= scale else None
+    value = math.floor(reading.value)
+    if lowest <= value <= scale:
+        return value
+    return _from_hundred(value, scale) if 10 < value <= 100 else None
+
+
+# --- words and emoji --------------------------------------------------------------------------
+
+def _phrases(text: str, table: Mapping[str, object]) -> list[tuple[int, str]]:
+    """Phrases of `table` in `text`, left to right, the longest at each position; a phrase
+    hides the shorter ones inside it (不满意 hides 满意)."""
+    longest = max(map(len, table))
+    found = []
+    position = 0
+    while position < len(text):
+        for size in range(min(longest, len(text) - position), 0, -1):
+            candidate = text[position:position + size]
+            if candidate in table:
+                found.append((position, candidate))
+                position += size
+                break
+        else:
+            position += 1
+    return found
+
+
+def _negator_before(text: str, start: int, negators: Collection[str]) -> str | None:
+    return max((word for word in negators if text[:start].endswith(word)), key=len, default=None)
+
+
+def _word_score(text: str, scale: int) -> int | None:
+    """The most specific (longest) phrase decides; equally specific ones → the lower value."""
+    table = SCALE_5_WORDS if scale == 5 else SCALE_10_WORDS
+    column = SCALES.index(scale)
+    weighed: list[tuple[int, int]] = []
+    for start, phrase in _phrases(text, table):
+        value = table[phrase]
+        if value is None:
+            continue
+        negator = _negator_before(text, start, SCORE_NEGATORS) if value >= POSITIVE_FROM[scale] \
+            else None
+        if negator:
+            weighed.append((len(negator) + len(phrase), SCORE_NEGATORS[negator][column]))
+        else:
+            weighed.append((len(phrase), value))
+    if not weighed:
+        return None
+    most_specific = max(size for size, _ in weighed)
+    return min(value for size, value in weighed if size == most_specific)
+
+
+def _emoji_score(text: str, scale: int) -> int | None:
+    if text.count(THUMBS_UP) >= 2:
+        return scale
+    column = SCALES.index(scale)
+    values = [scores[column] for emoji, scores in EMOJI_SCORES.items() if emoji in text]
+    return min(values) if values else None
+
+
+# --- the two entry points ---------------------------------------------------------------------
+
+def parse_score(text: str, scale: int) -> int | None:
+    """A rating on `scale` (5: 1–5, 10: 0–10), or None when nothing readable or out of range."""
+    if scale not in SCALES:
+        raise ValueError(f"scale must be 5 or 10, not {scale}")
+    clean = normalise(text)
+    readings = _number_readings(clean)
+    if readings:
+        values = [value for reading in readings if (value := _on_scale(reading, scale)) is not None]
+        return min(values) if values else None
+    if any(marker in clean for marker in MAX_MARKERS):
+        return scale
+    words = _word_score(clean, scale)
+    return words if words is not None else _emoji_score(clean, scale)
+
+
+def parse_yes_no(text: str) -> bool | None:
+    """Was the problem solved? True / False, or None when mixed or unclear."""
+    clean = normalise(text)
+    answers: set[YesNo] = set()
+    for start, phrase in _phrases(clean, YES_NO_WORDS):
+        answer = YES_NO_WORDS[phrase]
+        if answer is YesNo.YES and _negator_before(clean, start, YES_NO_NEGATORS):
+            answer = YesNo.NO
+        if answer is not None:
+            answers.add(answer)
+    strong = answers - {YesNo.WEAK_YES}
+    if YesNo.UNCLEAR in answers or len(strong) > 1:
+        return None
+    if strong:
+        return strong.pop() is YesNo.YES
+    return True if answers else None

@@ -1,0 +1,198 @@
+"""The words the answer parser reads (docs/briefs/SCORES.md), as plain tables.
+
+Phrases are matched longest-first on text that is already Simplified, NFKC-normalised and
+lower-cased. A phrase mapped to None is "neutral": it is consumed so that the shorter words
+inside it are not read (好 in 好的, 是 in 但是).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+# --- numbers --------------------------------------------------------------------------------
+
+CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+                  "六": 6, "七": 7, "八": 8, "九": 9}
+CHINESE_NUMERAL_CHARS = frozenset(CHINESE_DIGITS) | {"十", "百"}
+
+
+class Unit(Enum):
+    PLAIN = "plain"        # a bare number, or 个 / 分: read as the number itself
+    STARS = "stars"        # N星 / N颗星: N on scale 5, 2N on scale 10
+    PERCENT = "percent"    # 90% / 百分之九十: a 100-point answer
+    NOT_A_SCORE = "none"   # times, dates, counts, money
+
+
+# Words right after a number that say what it counts. Checked longest first, so 分钟 is a
+# duration although 分 is a score, and 个小时 although 个 is a score.
+UNITS: dict[str, Unit] = {
+    "分": Unit.PLAIN, "多分": Unit.PLAIN, "个": Unit.PLAIN, "%": Unit.PERCENT,
+    "星": Unit.STARS, "颗星": Unit.STARS, "个星": Unit.STARS, "颗": Unit.STARS,
+    "⭐": Unit.STARS, "🌟": Unit.STARS, "★": Unit.STARS,
+    **dict.fromkeys([
+        "分钟", "分多钟", "多分钟", "分之", "分钱", "个小时", "个多", "个月", "个星期", "个礼拜", "个人",
+        "个工作日", "小时", "钟头", "天", "号", "日", "月", "年", "点", "时", "周", "星期",
+        "礼拜", "次", "遍", "趟", "回", "块", "元", "毛", "角", "岁", "倍", "楼", "层", "台",
+        "辆", "件", "位", "名", "家", "公里", "里", "米", "斤", "折", "成", "万", "千", "多",
+        "来", "几", "通", "条", "张", "单", "h", "min", "km",
+    ], Unit.NOT_A_SCORE),
+}
+
+# Units after which anything may follow; after the others (个, 颗, a bare number) the number
+# must end the thought: 给4个 is a score, 4个师傅 is not.
+FREE_UNITS = frozenset({"分", "多分", "星", "颗星", "个星", "%", "⭐", "🌟", "★"})
+
+# What may follow a number that ends the thought (besides punctuation, spaces and emoji).
+CLEAN_ENDINGS = ("吧", "啊", "呀", "哦", "喔", "噢", "嘛", "呢", "了", "啦", "哈", "的", "吗",
+                 "咯", "哟", "呗", "嗯", "左右", "上下", "以上", "就行", "就好", "就可以", "差不多")
+
+# Words right before a number that make it a date, time, ordinal, duration or amount.
+NOT_SCORE_PREFIXES = ("第", "星期", "周", "礼拜", "初", "每", "点", "#", "¥", "$", "等了",
+                      "花了", "用了", "排了", "排队", "过了", "拖了", "晚了", "迟到", "电话",
+                      "手机", "尾号")
+
+# A Chinese numeral with no unit is read only after one of these (or at the start of a
+# clause): 一 inside 万一 or 唯一 is not an answer.
+BARE_CHINESE_PREFIXES = ("打", "给", "评", "是", "就", "选", "算", "个", "拿", "得", "有", "约",
+                         "说", "写", "填")
+
+# A number right after these is denied or bounded, not given: 不是3分, 不到5分.
+NUMBER_NEGATORS = ("不是", "不到", "不止", "不给", "没有", "没到", "不值")
+
+# A number that names the scale rather than answering it: 满分10分, 10分制, 5分满分.
+SCALE_LABEL_PREFIXES = ("满分", "满分是", "满分为", "总分", "总分是")
+SCALE_LABEL_SUFFIXES = ("分制", "分满分", "满分", "分为满分", "星制")
+
+RANGE_CONNECTORS = ("到", "至", "或者", "或", "、", "-", "~")
+FRACTION_DENOMINATORS = frozenset({5, 10, 100})
+
+# 十分 followed by a word (十分满意, 十分的满意) is the adverb "very", not ten points.
+ADVERB_LINKS = ("的", "地")
+
+MAX_MARKERS = ("满分", "满星", "全五星", "💯")
+STAR_SYMBOLS = ("⭐", "🌟", "★")
+
+# --- words ----------------------------------------------------------------------------------
+
+NEUTRAL_WORDS: dict[str, None] = dict.fromkeys([
+    "好的", "好吧", "好像", "你好", "您好", "最好", "只好", "好几", "好多", "好久", "好在",
+    "刚好", "正好", "好不容易", "好歹", "修好了", "修好", "好了", "没修好", "还没好", "没好",
+    "说不好", "不好说", "不知道", "差点", "差一点", "出差", "相差", "不过", "不然", "不好意思",
+])
+
+SCALE_5_WORDS: dict[str, int | None] = {
+    **NEUTRAL_WORDS,
+    **dict.fromkeys([
+        "非常满意", "很满意", "特别满意", "十分满意", "超级满意", "太满意了", "完美",
+        "超满意", "特满意", "相当满意", "太满意", "好满意", "非常非常满意", "一百个满意",
+        "非常的满意", "十分的满意", "特别的满意",
+        "非常好", "特别好", "超级好", "太好了", "好极了", "非常棒", "太棒了", "超棒", "棒极了",
+        "无可挑剔", "十全十美", "没得说", "没的说", "一流",
+    ], 5),
+    **dict.fromkeys([
+        "满意", "挺满意", "挺好", "不错", "很好", "好", "比较满意", "还算满意", "蛮满意",
+        "还不错", "挺不错", "蛮好", "满好", "很棒", "棒", "赞", "好评", "不差", "没有不满意",
+        "没什么不满意",
+    ], 4),
+    **dict.fromkeys([
+        "一般", "还行", "还可以", "凑合", "马马虎虎", "还好", "一般般", "中规中矩",
+        "基本满意", "过得去", "说得过去", "还过得去", "普通", "将就", "不好不坏", "及格",
+        "差不多", "中评", "还凑合",
+    ], 3),
+    **dict.fromkeys([
+        "不满意", "不太满意", "不是很满意", "比较差", "差", "不满", "不好", "不太好", "不行",
+        "不怎么样", "较差", "有点差", "差劲", "失望", "不咋地", "不咋样", "有点失望",
+        "糟糕",
+    ], 2),
+    **dict.fromkeys([
+        "非常不满意", "很不满意", "太差了", "极差", "很差", "糟糕透了", "特别不满意",
+        "十分不满意", "超级不满意", "太不满意", "极不满意", "相当不满意", "一点都不满意",
+        "一点也不满意", "非常不满", "很不满", "特别不满", "极其不满", "太差", "非常差",
+        "特别差", "超级差", "好差", "太烂了", "烂透了", "垃圾", "非常失望", "太失望了",
+        "好失望", "很失望", "一塌糊涂", "很糟糕", "太糟糕", "差评", "乱七八糟", "烂", "很烂",
+        "太烂",
+    ], 1),
+}
+
+SCALE_10_WORDS: dict[str, int | None] = {
+    **NEUTRAL_WORDS,
+    **dict.fromkeys(["会员", "机会", "开会", "社会", "一会", "会不会"], None),
+    **dict.fromkeys([
+        "一定会", "肯定会", "绝对会", "非常愿意", "很愿意", "特别愿意", "十分愿意",
+        "当然愿意", "当然会", "当然", "强烈推荐", "非常推荐", "一定推荐", "肯定推荐",
+        "十分推荐", "必须的", "那必须", "肯定的", "一定的",
+    ], 10),
+    **dict.fromkeys([
+        "会推荐", "愿意", "可以推荐", "应该会", "推荐", "会", "挺愿意",
+    ], 8),
+    **dict.fromkeys([
+        "看情况", "说不好", "不一定", "可能吧", "一般", "不好说", "很难说", "难说", "可能",
+        "可能会", "也许", "或许", "不确定", "会考虑", "考虑一下", "考虑考虑",
+    ], 5),
+    **dict.fromkeys([
+        "不太会", "不太愿意", "不太可能", "不大可能", "可能不会", "应该不会", "不是很愿意",
+    ], 3),
+    **dict.fromkeys([
+        "不会", "不愿意", "绝对不会", "肯定不会", "不可能", "绝不", "才不会", "不推荐",
+    ], 0),
+}
+
+# A phrase scoring at least POSITIVE_FROM is flipped by a negator written right before it:
+# 不怎么满意 → 2, 一点都不推荐 → 0. Values per scale: (scale 5, scale 10).
+POSITIVE_FROM = {5: 4, 10: 8}
+SCORE_NEGATORS: dict[str, tuple[int, int]] = {
+    **dict.fromkeys(["不太", "不怎么", "不是很", "不是太", "不是特别", "不是非常", "不大", "不够",
+                     "不算", "不很", "没那么", "没有那么", "没有很", "不太想"], (2, 3)),
+    **dict.fromkeys(["不", "没", "没有", "并不", "不是", "不会", "不想"], (2, 0)),
+    **dict.fromkeys(["一点都不", "一点也不", "完全不", "根本不", "绝对不", "肯定不", "绝不"],
+                    (1, 0)),
+}
+
+
+class YesNo(Enum):
+    YES = "yes"
+    NO = "no"
+    WEAK_YES = "weak yes"   # 嗯: a yes only when nothing else is said
+    UNCLEAR = "unclear"     # 不知道, 部分解决: forces "ask again"
+
+
+YES_NO_WORDS: dict[str, YesNo | None] = {
+    **dict.fromkeys([
+        "但是", "可是", "就是", "只是", "要是", "还是", "于是", "总是", "老是", "是不是",
+        "算是", "真是", "都是", "也是", "倒是", "像是", "是否", "对于", "对方", "对面",
+        "对不起", "针对", "面对", "绝对", "核对", "不过", "不然", "不用", "不客气",
+        "不好意思", "没关系", "没什么", "好的", "好像", "问题", "谢谢",
+    ], None),
+    **dict.fromkeys([
+        "是", "是的", "对", "解决了", "已解决", "修好了", "好了", "没问题", "解决", "已经解决",
+        "修好", "没有问题", "没什么问题", "没啥问题", "没有什么问题", "没有啥问题", "没有任何问题",
+        "没毛病", "没事了", "没事", "没错", "没再坏", "没有再坏", "没再出现", "没有再出现",
+        "正常了", "正常", "能用了", "能用", "可以用了", "可以用", "可以了", "恢复了", "恢复正常",
+        "好多了", "不错", "ok",
+    ], YesNo.YES),
+    **dict.fromkeys([
+        "没有", "没", "不是", "没解决", "还没好", "还是坏的", "又坏了", "没修好", "否", "不",
+        "未解决", "还没", "没好", "坏了", "坏", "还坏着", "不行", "还不行", "不能用", "用不了",
+        "还是一样", "老样子", "有问题", "还有问题", "还有点问题", "不对", "问题还在", "问题依旧",
+    ], YesNo.NO),
+    **dict.fromkeys(["嗯", "嗯嗯", "恩", "恩恩"], YesNo.WEAK_YES),
+    **dict.fromkeys([
+        "不知道", "不清楚", "不确定", "不太清楚", "不太确定", "不是很确定", "说不好", "不好说",
+        "还不知道", "再看看", "看看再说", "待观察", "观察一下", "部分", "一部分", "差不多", "好一点", "好了一点", "好些了",
+    ], YesNo.UNCLEAR),
+}
+
+# Written right before a yes-word these turn it into a no: 并没有解决, 还没修好, 没完全解决.
+YES_NO_NEGATORS = ("没", "没有", "还没", "还没有", "并没有", "并没", "没能", "没有能", "未能",
+                   "未", "不", "没有完全", "没完全", "不完全", "不能", "没法")
+
+# --- emoji ----------------------------------------------------------------------------------
+
+THUMBS_UP = "👍"
+# emoji → (scale 5, scale 10)
+EMOJI_SCORES: dict[str, tuple[int, int]] = {
+    **dict.fromkeys(["👍", "😊", "🙂", "😀", "😃", "😄", "😁", "☺", "👌"], (4, 8)),
+    **dict.fromkeys(["😐", "😑", "😶"], (3, 5)),
+    **dict.fromkeys(["👎", "🙁", "☹", "😞", "😟"], (2, 3)),
+    **dict.fromkeys(["😡", "🤬", "💢", "😠"], (1, 0)),
+}

@@ -1,0 +1,77 @@
+"""What every action needs to know about the conversation: its callback, the customer's
+script, and a database session to write outcomes with."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any, TypeVar
+
+from rasa_sdk import Tracker
+from sqlalchemy.orm import Session, sessionmaker
+
+from actions.replies import detect_script
+from huifang.db import create_db_engine, session_factory, session_scope
+from huifang.settings import get_settings
+
+T = TypeVar("T")
+
+SKIPPED = "skipped"
+SENDER_PREFIX = "callback-"
+
+
+@lru_cache
+def _sessions() -> sessionmaker[Session]:
+    return session_factory(create_db_engine(get_settings().database_url))
+
+
+async def in_transaction(work: Callable[[Session], T]) -> T:
+    """Run blocking database work in a worker thread, inside one committed transaction."""
+
+    def run() -> T:
+        with session_scope(_sessions()) as session:
+            return work(session)
+
+    return await asyncio.to_thread(run)
+
+
+def callback_id(tracker: Tracker) -> int | None:
+    value = tracker.get_slot("callback_id")
+    if value:
+        return int(value)
+    if tracker.sender_id.startswith(SENDER_PREFIX):
+        return int(tracker.sender_id.removeprefix(SENDER_PREFIX))
+    return None
+
+
+def latest_text(tracker: Tracker) -> str:
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def latest_entity(tracker: Tracker, name: str) -> Any:
+    return next(tracker.get_latest_entity_values(name), None)
+
+
+def customer_script(tracker: Tracker) -> str:
+    return detect_script(latest_text(tracker) if not latest_text(tracker).startswith("/") else None,
+                         tracker.get_slot("script"))
+
+
+def is_answer_text(text: str) -> bool:
+    """Button payloads (/intent{...}) are not words the customer typed."""
+    return bool(text.strip()) and not text.startswith("/")
+
+
+CUSTOMER_SENDER_PREFIX = "customer-"
+
+
+def customer_id_from_sender(tracker: Tracker) -> int | None:
+    """Conversations outside any callback are keyed by customer (see CONTRACTS.md)."""
+    if tracker.sender_id.startswith(CUSTOMER_SENDER_PREFIX):
+        return int(tracker.sender_id.removeprefix(CUSTOMER_SENDER_PREFIX))
+    return None

@@ -1,0 +1,147 @@
+"""Every customer-facing sentence of the conversation, and its buttons.
+
+Written once in Simplified Chinese; customers who write Traditional get the same text
+converted with OpenCC (s2t), so both scripts can never drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from opencc import OpenCC
+from rasa_sdk.executor import CollectingDispatcher
+
+TRADITIONAL = "zh-Hant"
+SIMPLIFIED = "zh-Hans"
+
+_to_traditional = OpenCC("s2t")
+_to_simplified = OpenCC("t2s")
+
+LIKERT = {5: "非常满意", 4: "满意", 3: "一般", 2: "不满意", 1: "非常不满意"}
+
+CATEGORY_LABELS = {
+    "attitude": "服务态度",
+    "quality": "服务质量",
+    "timeliness": "时效进度",
+    "price": "收费价格",
+    "communication": "沟通告知",
+    "parts": "配件产品",
+    "environment": "环境设施",
+    "process": "流程手续",
+    "other": "其他",
+}
+
+APOLOGY_BY_CATEGORY = {
+    "attitude": "服务人员的态度让您不愉快，我们深表歉意。",
+    "quality": "问题没有处理好，给您添麻烦了，非常抱歉。",
+    "timeliness": "让您久等了，真的很抱歉。",
+    "price": "关于收费的疑问，我们会认真核实并给您一个明确的答复。",
+    "communication": "没有及时和您沟通说明，是我们做得不好。",
+    "parts": "配件的问题耽误了您的时间，非常抱歉。",
+    "environment": "感谢提醒，我们会尽快改善现场环境和设施。",
+    "process": "手续给您带来了不便，我们会优化流程。",
+    "other": "非常感谢您告诉我们这些。",
+}
+
+TEXTS = {
+    "intro": (
+        "您好！我是{brand}的服务回访助手。您{closed_on}办理的{service}（工单号 {ticket}）"
+        "已经完成，想占用您一分钟，听听您的感受。随时回复“退订”即可不再收到回访。"
+    ),
+    "ask_overall": "您对本次服务的总体满意度如何？请点选，或直接回复 1–5 分（5 分为非常满意）。",
+    "ask_solved": "您反映的问题解决了吗？",
+    "ask_problem": "非常抱歉没能让您完全满意。主要是哪方面不满意呢？可以点选，也可以直接说说具体情况。",
+    "ask_dimension": "请为「{label}」打个分吧（1–5 分，5 分为非常满意）。",
+    "ask_nps": "您有多大可能把我们推荐给亲友？请回复 0–10 分，10 分表示非常愿意。",
+    "ask_comment": "最后，您对我们还有什么意见或建议吗？没有的话回复“没有”就好。",
+    "ask_recovery": "您好，之前您反映的问题我们已经处理。问题处理得怎么样？请为处理结果打个分（1–5 分）。",
+    "not_understood_rating": "抱歉，我没太看懂😅 请点选下面的选项，或直接回复{low}–{high}之间的数字。",
+    "not_understood_yes_no": "抱歉，我没太看懂😅 请点选“已解决”或“未解决”。",
+    "skipped": "没关系，这个问题我们先跳过。",
+    "feedback_complain": "您的意见我们已经记下了，会转给相关负责人跟进。",
+    "feedback_praise": "谢谢您的肯定，我们会转达给服务人员！",
+    "feedback_suggest": "谢谢您的建议，我们已经记录下来了。",
+    "urgent_follow_up": "我们会尽快安排专人跟进处理。",
+    "thanks_done": "感谢您的宝贵评价！祝您生活愉快～",
+    "thanks_escalated": "再次感谢您的反馈。我们的服务主管会在{deadline}前联系您跟进处理，祝您生活愉快。",
+    "request_human": "好的，已为您转人工。服务主管会在{deadline}前与您联系，请留意消息或来电。",
+    "opt_out": "好的，已为您退订，今后不会再发送回访消息。打扰了，祝您生活愉快！",
+    "busy_later": "好的，不打扰您了！我们{when}再联系您。",
+    "wrong_person": "非常抱歉打扰到您！可能是我们登记的联系方式有误，我们会尽快核实更正，不会再就此事打扰您。",
+    "explain_purpose": (
+        "我是{brand}的服务回访助手（自动消息）。您最近办理的{service}已经完成，我们想了解您是否满意，"
+        "以便改进服务，只需一分钟。"
+    ),
+    "redirect": "抱歉，这个我帮不上忙😊 我们先继续完成回访吧。",
+    "greet_back": "您好～",
+    "you_are_welcome": "不客气～",
+    "reminder": "您好，打扰了～之前的服务回访还差几个问题，方便的话请继续回复，一分钟就好。",
+    "resume": "您好，我们继续刚才的回访吧～",
+    "late_reply": "感谢您的留言，我们已经记录下来，会转给相关负责人。",
+    "fallback": "抱歉，我没太明白您的意思。",
+    "idle_reply": "您好，我是服务回访助手。目前没有需要您评价的服务，如有其他问题请联系客服热线。",
+}
+
+
+def detect_script(text: str | None, current: str | None) -> str:
+    """Traditional as soon as the customer writes Traditional characters."""
+    if text and _to_simplified.convert(text) != text:
+        return TRADITIONAL
+    return current or SIMPLIFIED
+
+
+def payload(intent: str, **entities: Any) -> str:
+    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
+
+
+def rating_buttons(question: str, scale: int) -> list[dict[str, str]]:
+    if scale == 5:
+        return [
+            {"title": f"{n} {LIKERT[n]}", "payload": payload("inform_score", score=str(n),
+                                                            question=question)}
+            for n in range(5, 0, -1)
+        ]
+    return [
+        {"title": str(n), "payload": payload("inform_score", score=str(n), question=question)}
+        for n in range(10, -1, -1)
+    ]
+
+
+def yes_no_buttons(question: str) -> list[dict[str, str]]:
+    return [
+        {"title": "已解决", "payload": payload("affirm", question=question)},
+        {"title": "未解决", "payload": payload("deny", question=question)},
+    ]
+
+
+def category_buttons(question: str) -> list[dict[str, str]]:
+    return [
+        {"title": label, "payload": payload("complain", category=code, question=question)}
+        for code, label in CATEGORY_LABELS.items()
+    ]
+
+
+def no_comment_button(question: str) -> list[dict[str, str]]:
+    return [{"title": "没有了", "payload": payload("deny", question=question)}]
+
+
+@dataclass
+class Speaker:
+    """Sends replies in the customer's script."""
+
+    dispatcher: CollectingDispatcher
+    script: str
+
+    def render(self, text: str) -> str:
+        return _to_traditional.convert(text) if self.script == TRADITIONAL else text
+
+    def say(self, key: str, buttons: list[dict[str, str]] | None = None, **values: Any) -> None:
+        self.say_text(TEXTS[key].format(**values), buttons)
+
+    def say_text(self, text: str, buttons: list[dict[str, str]] | None = None) -> None:
+        rendered = [
+            {"title": self.render(b["title"]), "payload": b["payload"]} for b in buttons or []
+        ]
+        self.dispatcher.utter_message(text=self.render(text), buttons=rendered)

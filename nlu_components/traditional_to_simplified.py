@@ -1,0 +1,56 @@
+"""Rasa NLU component: convert Traditional Chinese to Simplified before tokenizing.
+
+Runs inside the Rasa virtualenv (Python 3.10). Placed first in the pipeline so that the
+tokenizer, featurizers and classifiers only ever see one script; training data in Traditional
+is converted the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from opencc import OpenCC
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
+)
+class TraditionalToSimplified(GraphComponent):
+    def __init__(self) -> None:
+        self._converter = OpenCC("t2s")
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "TraditionalToSimplified":
+        return cls()
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {}
+
+    def _convert(self, message: Message) -> None:
+        text: Optional[str] = message.get(TEXT)
+        if text:
+            message.set(TEXT, self._converter.convert(text))
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for example in training_data.training_examples:
+            self._convert(example)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._convert(message)
+        return messages

@@ -1,0 +1,343 @@
+"""parse_score and parse_yes_no, rule by rule as docs/briefs/SCORES.md numbers them."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.answer_parsing import normalise, parse_score, parse_yes_no
+
+
+def both_scales(cases: list[tuple[str, int | None, int | None]]) -> list[tuple[str, int, int | None]]:
+    """(text, on scale 5, on scale 10) → one test case per scale."""
+    return [(text, 5, five) for text, five, _ in cases] + \
+           [(text, 10, ten) for text, _, ten in cases]
+
+
+def check(text: str, scale: int, expected: int | None) -> None:
+    assert parse_score(text, scale) == expected, f"{text!r} on scale {scale}"
+
+
+# --- normalisation ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("非常滿意", "非常满意"),
+    ("給個８分", "给个8分"),
+    ("  ＯＫ  ", "ok"),
+    ("5️⃣", "5"),
+    ("百分之九十", "九十%"),
+    ("百分百满意", "100%满意"),
+])
+def test_normalise(text: str, expected: str) -> None:
+    assert normalise(text) == expected
+
+
+# --- rule 1: an explicit number in range ------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "scale", "expected"), both_scales([
+    ("4", 4, 4),
+    ("４分", 4, 4),
+    ("４", 4, 4),
+    ("打8分", None, 8),
+    ("给个八分", None, 8),
+    ("給個八分", None, 8),
+    ("五分吧", 5, 5),
+    ("就给一分吧", 1, 1),
+    ("两分", 2, 2),
+    ("给3个", 3, 3),
+    ("评分：4", 4, 4),
+    ("4 分", 4, 4),
+    ("四", 4, 4),
+    ("8！", None, 8),
+    ("10分", None, 10),
+    ("打十分", None, 10),
+    ("十分", None, 10),
+    ("十分吧", None, 10),
+    ("4.5分", 4, 4),
+    ("5️⃣", 5, 5),
+]))
+def test_explicit_number(text: str, scale: int, expected: int | None) -> None:
+    check(text, scale, expected)
+
+
+@pytest.mark.parametrize(("text", "scale", "expected"), [
+    ("十分满意", 5, 5),
+    ("十分的满意", 5, 5),
+    ("十分满意", 10, None),
+    ("十分推荐", 10, 10),
+    ("师傅做得十分仔细", 5, None),
+])
+def test_shifen_as_adverb_is_not_ten_points(text: str, scale: int, expected: int | None) -> None:
+    check(text, scale, expected)
+
+
+@pytest.mark.parametrize(("text", "scale", "expected"), [
+    ("7/10", 10, 7),
+    ("10/10", 10, 10),
+    ("4/5", 5, 4),
+    ("4/5", 10, 8),
+    ("8/10", 5, 4),
+    ("85/100", 10, 8),
+    ("3/15", 5, None),
+])
+def test_fractions(text: str, scale: int, expected: int | None) -> None:
+    check(text, scale, expected)
+
+
+# --- rule 2: a range or hesitation takes the lower ----------------------------------------
+
+@pytest.mark.parametrize(("text", "scale", "expected"), both_scales([
+    ("八九分吧", None, 8),
+    ("4到5分", 4, 4),
+    ("三到四分", 3, 3),
+    ("7-8", None, 7),
+    ("7~8分", None, 7),
+    ("4或5吧", 4, 4),
+    ("三四星", 3, 6),
+    ("四五分吧", 4, 4),
+    ("七八十分", 4, 7),
+    ("8分吧，9分也行", None, 8),
+]))
+def test_range_takes_the_lower(text: str, scale: int, expected: int | None) -> None:
+    check(text, scale, expected)
+
+
+# --- rule 3: full marks -----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "scale", "expected"), both_scales([
+    ("满分", 5, 10),
+    ("滿分！", 5, 10),
+    ("必须给满分", 5, 10),
+    ("全五星", 5, 10),
+    ("💯", 5, 10),
+    ("满分10分", 5, 10),
+]))
+def test_full_marks_is_the_maximum(text: str, scale: int, expected: int) -> None:
+    check(text, scale, expected)
+
+
+@pytest.mark.parametrize(("text", "scale", "expected"), [
+    ("满分10分我给8分", 10, 8),
+    ("10分满分，给7分", 10, 7),
+    ("5分制的话给4分", 5, 4),
+    ("10分制", 10, None),
+])
+def test_a_number_naming_the_scale_is_not_the_answer(text: str, scale: int,
+                                                     expected: int | None) -> None:
+    check(text, scale, expected)
+
+
+# --- rule 4: stars ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "scale", "expected"), both_scales([
+    ("五星", 5, 10),
+    ("5颗星", 5, 10),
+    ("五顆星", 5, 10),
+    ("三星吧", 3, 6),
+    ("两颗星", 2, 4),
+    ("3颗", 3, 6),
+    ("一星都不想给", 1, 2),
+    ("五星好评", 5, 10),
+    ("给个5星好评", 5, 10),
+    ("⭐⭐⭐⭐", 4, 8),
+    ("★★★☆☆", 3, 6),
+    ("4⭐", 4, 8),
+    ("四星半", 4, 8),
+]))
+def test_stars(text: str, scale: int, expected: int) -> None:
+    check(text, scale, expected)
+
+
+# --- rule 5: 100-point answers and the range of each scale --------------------------------
+
+@pytest.mark.parametrize(("text", "scale", "expected"), both_scales([
+    ("90分", 5, 9),
+    ("85分", 5, 8),
+    ("一百分", 5, 10),
+    ("100分", 5, 10),
+    ("60", 3, 6),
+    ("61分", 4, 6),
+    ("41", 3, 4),
+    ("40", 2, 4),
+    ("20分", 1, 2),
+    ("11", 1, 1),
+    ("九十分", 5, 9),
+    ("八十多分", 4, 8),
+    ("90%", 5, 9),
+    ("百分之八十", 4, 8),
+    ("百分百满意", 5, 10),
+]))
+def test_hundred_point_answers(text: str, scale: int, expected: int) -> None:
+    check(text, scale, expected)
+
+
+@pytest.mark.parametrize(("text", "scale", "expected"), [
+    ("0分", 5, None),
+    ("0分", 10, 0),
+    ("零分", 5, None),
+    ("零分", 10, 0),
+    ("6", 5, None),
+    ("8分", 5, None),
+    ("十分", 5, None),
+    ("10", 5, None),
+    ("打10分，非常满意", 5, None),
+    ("150分", 5, None),
+])
+def test_out_of_range(text: str, scale: int, expected: int | None) -> None:
+    check(text, scale, expected)
+
+
+# --- rule 6: words ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    *[(word, 5) for word in ["非常满意", "很满意", "特别满意", "十分满意", "超级满意", "太满意了",
+                             "完美", "非常满意！师傅很专业", "非常非常满意"]],
+    *[(word, 4) for word in ["满意", "挺满意", "挺好", "不错", "很好", "好", "挺好的", "比较满意",
+                             "还不错"]],
+    *[(word, 3) for word in ["一般", "还行", "还可以", "凑合", "马马虎虎", "还好", "一般般",
+                             "中规中矩", "还行吧", "還可以", "凑合吧", "好像还行"]],
+    *[(word, 2) for word in ["不满意", "不太满意", "不是很满意", "比较差", "差", "不怎么满意",
+                             "不太好", "不是很好"]],
+    *[(word, 1) for word in ["非常不满意", "很不满意", "太差了", "极差", "很差", "糟糕透了",
+                             "非常不滿意", "一点也不满意", "很差劲"]],
+])
+def test_words_on_scale_5(text: str, expected: int) -> None:
+    check(text, 5, expected)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    *[(word, 10) for word in ["一定会", "肯定会", "绝对会", "非常愿意", "一定会推荐的", "肯定会推荐",
+                              "一定會", "强烈推荐", "非常愿意推荐"]],
+    *[(word, 8) for word in ["会推荐", "愿意", "可以推荐", "应该会", "會推薦", "应该会吧", "会的",
+                             "愿意推荐"]],
+    *[(word, 5) for word in ["看情况", "说不好", "不一定", "可能吧", "一般", "不一定会推荐"]],
+    *[(word, 3) for word in ["不太会", "不太愿意", "不太会推荐"]],
+    *[(word, 0) for word in ["不会", "不愿意", "绝对不会", "肯定不会", "不会推荐的", "不推荐",
+                             "不會"]],
+])
+def test_words_on_scale_10(text: str, expected: int) -> None:
+    check(text, 10, expected)
+
+
+@pytest.mark.parametrize(("text", "scale", "expected"), [
+    ("师傅态度很好，就是等太久了", 5, 4),
+    ("态度很好但是修得一般", 5, 3),
+    ("不满意，态度很差", 5, 2),
+    ("挺满意的，不过有点贵", 5, 4),
+    ("当然不会", 10, 0),
+])
+def test_mixed_words_most_specific_then_lowest(text: str, scale: int, expected: int) -> None:
+    check(text, scale, expected)
+
+
+# --- rule 7: emoji ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "scale", "expected"), both_scales([
+    ("👍", 4, 8),
+    ("👍🏻", 4, 8),
+    ("👍👍", 5, 10),
+    ("👍🏻👍🏻👍🏻", 5, 10),
+    ("💯", 5, 10),
+    ("😊", 4, 8),
+    ("🙂", 4, 8),
+    ("😀", 4, 8),
+    ("😐", 3, 5),
+    ("👎", 2, 3),
+    ("😡", 1, 0),
+    ("🤬", 1, 0),
+    ("💢", 1, 0),
+    ("😡😡", 1, 0),
+]))
+def test_emoji(text: str, scale: int, expected: int) -> None:
+    check(text, scale, expected)
+
+
+def test_words_are_read_before_emoji() -> None:
+    check("一般吧👍👍", 5, 3)
+
+
+# --- rule 8: numbers win over words; numbers that are not scores --------------------------
+
+@pytest.mark.parametrize(("text", "scale", "expected"), [
+    ("还行，给4分吧", 5, 4),
+    ("非常满意，9分", 10, 9),
+    ("3分吧，一般般", 5, 3),
+    ("不满意，2分", 5, 2),
+    ("太差了，就给5分", 5, 5),
+    ("不是3分是4分", 5, 4),
+])
+def test_a_number_wins_over_words(text: str, scale: int, expected: int) -> None:
+    check(text, scale, expected)
+
+
+@pytest.mark.parametrize(("text", "scale", "expected"), [
+    ("等了3个小时", 5, None),
+    ("等了三个多小时，不满意", 5, 2),
+    ("13800138000", 5, None),
+    ("电话13912345678，服务很好", 5, 4),
+    ("138-0013-8000", 10, None),
+    ("3号", 5, None),
+    ("3号来修的，师傅挺好", 5, 4),
+    ("3月5号", 10, None),
+    ("2024-03-05", 10, None),
+    ("下午3点到的", 5, None),
+    ("3:30到的", 5, None),
+    ("等了40分钟，还行", 5, 3),
+    ("等了两天", 5, None),
+    ("第二次来了", 5, None),
+    ("打了5个电话", 5, None),
+    ("两个师傅都很好", 5, 4),
+    ("花了200块", 10, None),
+    ("打了8折", 10, None),
+    ("上周三来修的", 5, None),
+    ("一直没人来", 5, None),
+    ("十几分钟就到了，不错", 5, 4),
+    ("一分钟都没等", 5, None),
+    ("4S店服务不错", 5, 4),
+    ("iphone 13 修好了", 5, None),
+])
+def test_numbers_that_are_not_scores_are_ignored(text: str, scale: int,
+                                                 expected: int | None) -> None:
+    check(text, scale, expected)
+
+
+# --- nothing readable -------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "scale"), [
+    ("", 5), ("   ", 10), ("不知道", 5), ("随便", 5), ("谢谢", 10), ("好的", 5),
+    ("没意见", 5), ("你们什么时候再来？", 5), ("非常满意", 10), ("说不好", 5), ("不好意思", 5),
+])
+def test_unreadable_is_none(text: str, scale: int) -> None:
+    check(text, scale, None)
+
+
+def test_only_scales_5_and_10() -> None:
+    with pytest.raises(ValueError):
+        parse_score("4", 7)
+
+
+# --- parse_yes_no -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "是", "是的", "对", "解决了", "已解决", "修好了", "好了", "没问题", "嗯", "嗯嗯", "是的，已经好了",
+    "对，修好了", "已经解决了", "问题解决了，谢谢", "没有什么问题", "解決了", "現在正常了", "ok",
+    "算是解决了吧",
+])
+def test_yes(text: str) -> None:
+    assert parse_yes_no(text) is True, text
+
+
+@pytest.mark.parametrize("text", [
+    "没有", "没", "不是", "没解决", "还没好", "还是坏的", "又坏了", "没修好", "否", "没有解决",
+    "并没有解决", "並沒有解決", "还没修好", "没完全解决", "嗯，没有", "没有，还是坏的", "还是老样子",
+    "还是不行", "還是不行", "不正常", "问题还在",
+])
+def test_no_and_negation_wins(text: str) -> None:
+    assert parse_yes_no(text) is False, text
+
+
+@pytest.mark.parametrize("text", [
+    "", "好的", "不知道", "不太清楚", "解决了，但是又坏了", "是的，没解决", "解决了一部分",
+    "再看看", "你们几点来？", "谢谢",
+])
+def test_mixed_or_unclear_is_none(text: str) -> None:
+    assert parse_yes_no(text) is None, text
