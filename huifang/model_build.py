@@ -6,8 +6,11 @@ to each model so a stale model is detected without retraining on every start.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from huifang.settings import PROJECT_ROOT
@@ -54,9 +57,24 @@ def train_rasa(force: bool = False) -> Path:
     return RASA_MODEL
 
 
+@contextmanager
+def _build_lock() -> Iterator[None]:
+    """Concurrent builders (two test runs, `run` beside `test`) train one at a time; the second
+    then finds the models fresh and trains nothing."""
+    lock_path = PROJECT_ROOT / "models" / ".build.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def build_all(force: bool = False) -> None:
     from complaints import training
 
-    if force or training.is_stale():
-        training.train()
-    train_rasa(force)
+    with _build_lock():
+        if force or training.is_stale():
+            training.train()
+        train_rasa(force)

@@ -12,8 +12,9 @@ if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
     echo "==> starting Redis"
     redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
 fi
-if ! command -v chromium >/dev/null 2>&1; then
-    echo "==> installing Debian chromium for browser tests"
+# Chinese text in screenshots and charts needs a CJK font.
+if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "wenquanyi"; then
+    echo "==> installing Debian chromium and a Chinese font for browser tests"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+    apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
 fi

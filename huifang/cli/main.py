@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import typer
 
+from console.cli import users
 from huifang.cli import database, models, tickets
 from huifang.cli.export import export_command
+from huifang.cli.report import report
 from huifang.cli.run import run_command
+from scheduler.cli import app as campaign
 
 app = typer.Typer(help="Huifang 回访: post-service satisfaction callbacks in Chinese.",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -15,6 +18,9 @@ app.add_typer(tickets.app, name="tickets")
 app.add_typer(models.app, name="models")
 app.command("export")(export_command)
 app.command("run")(run_command)
+app.command("report")(report)
+app.add_typer(campaign, name="campaign")
+app.add_typer(users, name="users")
 
 if __name__ == "__main__":
     app()

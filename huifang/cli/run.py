@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import typer
 from honcho.manager import Manager
@@ -37,7 +38,7 @@ def run_command(
             if load_demo(session, utcnow(), settings) is not None:
                 console.print("[green]demo campaign loaded[/green]: "
                               f"{len(DEMO_TICKETS)} callbacks due now")
-    endpoints = write_endpoints(PROJECT_ROOT / "var" / "endpoints.yml",
+    endpoints = write_endpoints(Path(settings.rasa_tracker_db).parent / "endpoints.yml",
                                 f"http://127.0.0.1:{settings.action_server_port}",
                                 settings.rasa_tracker_db)
     rasa_port = int(settings.rasa_url.rsplit(":", 1)[1])

@@ -1,0 +1,1 @@
+"""The supervisor console: escalation queue, conversation review, closing the loop, reports."""

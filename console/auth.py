@@ -1,0 +1,110 @@
+"""Who may use the console: argon2 password hashes, a signed session cookie, CSRF tokens, and
+branch scoping (a supervisor with branches sees only those; an admin sees everything)."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from console.deps import db_session
+from huifang.db.models import Role, SupervisorUser, Ticket
+
+SESSION_USER = "user_id"
+SESSION_CSRF = "csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+_hasher = PasswordHasher()
+# Verified when the username is unknown, so that a wrong name costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class LoginRequired(Exception):
+    """Raised by `current_user` for an anonymous request; the app answers 401 or a redirect."""
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def authenticate(session: Session, username: str, password: str) -> SupervisorUser | None:
+    user = session.scalar(select(SupervisorUser).where(SupervisorUser.username == username))
+    if user is None or not user.active:
+        verify_password(_DUMMY_HASH, password)
+        return None
+    return user if verify_password(user.password_hash, password) else None
+
+
+def csrf_token(request: Request) -> str:
+    """This session's CSRF token, created on first use (also for the anonymous login form)."""
+    token = request.session.get(SESSION_CSRF)
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session[SESSION_CSRF] = token
+    return token
+
+
+async def csrf_protect(request: Request) -> None:
+    """App-wide dependency: every state-changing request must echo the session's token."""
+    if request.method in SAFE_METHODS:
+        return
+    expected = request.session.get(SESSION_CSRF)
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None:
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not expected or not sent or not hmac.compare_digest(expected, sent):
+        raise HTTPException(status_code=403, detail="请求校验失败，请刷新页面后重试")
+
+
+def log_in(request: Request, user: SupervisorUser) -> None:
+    """A fresh session for the user (never reuse the anonymous one: session fixation)."""
+    request.session.clear()
+    request.session[SESSION_USER] = user.id
+    request.session[SESSION_CSRF] = secrets.token_urlsafe(32)
+
+
+def log_out(request: Request) -> None:
+    request.session.clear()
+
+
+def current_user(request: Request, session: Session = Depends(db_session)) -> SupervisorUser:
+    user_id = request.session.get(SESSION_USER)
+    user = session.get(SupervisorUser, user_id) if isinstance(user_id, int) else None
+    if user is None or not user.active:
+        request.session.pop(SESSION_USER, None)
+        raise LoginRequired
+    return user
+
+
+def branch_scope(user: SupervisorUser) -> tuple[str, ...] | None:
+    """The branches a user may see; None means all of them."""
+    if user.role == Role.ADMIN or not user.branches:
+        return None
+    return tuple(user.branches)
+
+
+def may_see(user: SupervisorUser, ticket: Ticket) -> bool:
+    scope = branch_scope(user)
+    return scope is None or ticket.branch in scope
+
+
+def require_admin(user: SupervisorUser = Depends(current_user)) -> SupervisorUser:
+    if user.role != Role.ADMIN:
+        raise HTTPException(status_code=403, detail="需要管理员权限")
+    return user

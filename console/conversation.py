@@ -1,0 +1,102 @@
+"""What the conversation view shows: the transcript with button presses, the outcome, and the
+customer's earlier callbacks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from huifang.db.models import (
+    Callback,
+    Complaint,
+    Direction,
+    Escalation,
+    Message,
+    Sentiment,
+    Severity,
+    Ticket,
+)
+from huifang.surveys import template_named
+
+_SENTIMENT_ORDER = [Sentiment.NEGATIVE, Sentiment.NEUTRAL, Sentiment.POSITIVE]
+_SEVERITY_ORDER = [Severity.HIGH, Severity.MEDIUM, Severity.LOW]
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    at: datetime
+    from_customer: bool
+    text: str
+    buttons: list[str]
+    pressed: str | None  # the title of the button the customer pressed, if it was a press
+    failed: bool
+
+
+def load_callback(session: Session, callback_id: int) -> Callback | None:
+    return session.scalar(
+        select(Callback).where(Callback.id == callback_id).options(
+            selectinload(Callback.ticket).selectinload(Ticket.customer),
+            selectinload(Callback.response),
+            selectinload(Callback.complaints).selectinload(Complaint.categories),
+            selectinload(Callback.escalations).selectinload(Escalation.events),
+        )
+    )
+
+
+def transcript(session: Session, callback: Callback) -> list[TranscriptLine]:
+    messages = session.scalars(
+        select(Message).where(Message.callback_id == callback.id)
+        .order_by(Message.created_at, Message.id)
+    )
+    lines: list[TranscriptLine] = []
+    offered: dict[str, str] = {}  # payload -> title of the buttons last shown
+    for message in messages:
+        if message.direction == Direction.OUTBOUND:
+            buttons = [b for b in message.buttons or [] if isinstance(b, dict)]
+            offered = {str(b.get("payload")): str(b.get("title", "")) for b in buttons}
+            lines.append(TranscriptLine(message.created_at, False, message.text or "",
+                                        [str(b.get("title", "")) for b in buttons], None,
+                                        message.delivery == "failed"))
+            continue
+        payload = message.payload or (message.text if (message.text or "").startswith("/")
+                                      else None)
+        pressed = offered.get(payload) if payload else None
+        if payload and pressed is None:
+            pressed = message.text if message.text and message.text != payload else payload
+        lines.append(TranscriptLine(message.created_at, True,
+                                    "" if pressed else (message.text or ""), [], pressed, False))
+    return lines
+
+
+def dimension_labels(callback: Callback) -> dict[str, str]:
+    return {d.code: d.label for d in template_named(callback.template).dimensions}
+
+
+def categories(complaints: Iterable[Complaint]) -> list[str]:
+    return list(dict.fromkeys(c.category for complaint in complaints
+                              for c in complaint.categories))
+
+
+def worst_sentiment(complaints: Iterable[Complaint]) -> Sentiment | None:
+    found = {c.sentiment for c in complaints if c.sentiment is not None}
+    return next((s for s in _SENTIMENT_ORDER if s in found), None)
+
+
+def highest_severity(complaints: Iterable[Complaint]) -> Severity | None:
+    found = {c.severity for c in complaints}
+    return next((s for s in _SEVERITY_ORDER if s in found), None)
+
+
+def other_callbacks(session: Session, callback: Callback) -> list[Callback]:
+    """The customer's other callbacks (any ticket, survey or recovery), newest first."""
+    return list(session.scalars(
+        select(Callback).join(Ticket, Callback.ticket_id == Ticket.id)
+        .where(Ticket.customer_id == callback.ticket.customer_id, Callback.id != callback.id)
+        .options(selectinload(Callback.ticket), selectinload(Callback.response),
+                 selectinload(Callback.escalations))
+        .order_by(Callback.created_at.desc(), Callback.id.desc())
+    ))
