@@ -1,6 +1,6 @@
 """Reading a rating (`parse_score`) or a yes/no (`parse_yes_no`) from a customer's free text.
 
-The rules are docs/briefs/SCORES.md; the words, units and emoji are the tables in
+The rules are docs/score-reading.md; the words, units and emoji are the tables in
 actions/answer_vocabulary.py. A score is read in this order: numbers (including stars and
 100-point answers), then 满分/💯, then words, then emoji — the first that says something wins.
 """

@@ -1,4 +1,4 @@
-"""The words the answer parser reads (docs/briefs/SCORES.md), as plain tables.
+"""The words the answer parser reads (docs/score-reading.md), as plain tables.
 
 Phrases are matched longest-first on text that is already Simplified, NFKC-normalised and
 lower-cased. A phrase mapped to None is "neutral": it is consumed so that the shorter words

@@ -42,7 +42,7 @@ class ActionStartCallback(Action):
         script = _entity(tracker, "script") or SIMPLIFIED
         speaker = Speaker(dispatcher, script)
         if template.name == "recovery":
-            speaker.say("resume")
+            speaker.say("intro_recovery", brand=get_settings().brand_name)
         else:
             speaker.say(
                 "intro",

@@ -71,7 +71,7 @@ CUSTOMER_SENDER_PREFIX = "customer-"
 
 
 def customer_id_from_sender(tracker: Tracker) -> int | None:
-    """Conversations outside any callback are keyed by customer (see CONTRACTS.md)."""
+    """Conversations outside any callback are keyed by customer (see docs/contracts.md)."""
     if tracker.sender_id.startswith(CUSTOMER_SENDER_PREFIX):
         return int(tracker.sender_id.removeprefix(CUSTOMER_SENDER_PREFIX))
     return None

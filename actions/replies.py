@@ -13,6 +13,8 @@ from typing import Any
 from opencc import OpenCC
 from rasa_sdk.executor import CollectingDispatcher
 
+from huifang.complaint_categories import CATEGORY_NAMES
+
 TRADITIONAL = "zh-Hant"
 SIMPLIFIED = "zh-Hans"
 
@@ -21,17 +23,7 @@ _to_simplified = OpenCC("t2s")
 
 LIKERT = {5: "非常满意", 4: "满意", 3: "一般", 2: "不满意", 1: "非常不满意"}
 
-CATEGORY_LABELS = {
-    "attitude": "服务态度",
-    "quality": "服务质量",
-    "timeliness": "时效进度",
-    "price": "收费价格",
-    "communication": "沟通告知",
-    "parts": "配件产品",
-    "environment": "环境设施",
-    "process": "流程手续",
-    "other": "其他",
-}
+CATEGORY_LABELS = CATEGORY_NAMES
 
 APOLOGY_BY_CATEGORY = {
     "attitude": "服务人员的态度让您不愉快，我们深表歉意。",
@@ -50,13 +42,14 @@ TEXTS = {
         "您好！我是{brand}的服务回访助手。您{closed_on}办理的{service}（工单号 {ticket}）"
         "已经完成，想占用您一分钟，听听您的感受。随时回复“退订”即可不再收到回访。"
     ),
+    "intro_recovery": "您好！我是{brand}的服务回访助手。关于您之前反映的问题，我们已安排专人处理，想了解一下处理结果。",
     "ask_overall": "您对本次服务的总体满意度如何？请点选，或直接回复 1–5 分（5 分为非常满意）。",
     "ask_solved": "您反映的问题解决了吗？",
     "ask_problem": "非常抱歉没能让您完全满意。主要是哪方面不满意呢？可以点选，也可以直接说说具体情况。",
     "ask_dimension": "请为「{label}」打个分吧（1–5 分，5 分为非常满意）。",
     "ask_nps": "您有多大可能把我们推荐给亲友？请回复 0–10 分，10 分表示非常愿意。",
     "ask_comment": "最后，您对我们还有什么意见或建议吗？没有的话回复“没有”就好。",
-    "ask_recovery": "您好，之前您反映的问题我们已经处理。问题处理得怎么样？请为处理结果打个分（1–5 分）。",
+    "ask_recovery": "问题处理得怎么样？请为处理结果打个分（1–5 分，5 分为非常满意）。",
     "not_understood_rating": "抱歉，我没太看懂😅 请点选下面的选项，或直接回复{low}–{high}之间的数字。",
     "not_understood_yes_no": "抱歉，我没太看懂😅 请点选“已解决”或“未解决”。",
     "skipped": "没关系，这个问题我们先跳过。",

@@ -8,14 +8,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from huifang import binding_tokens
+from huifang import binding_tokens, rescheduling
 from huifang.callback_policy import schedule_for
+from huifang.local_time import known_zone
 from huifang.db.models import (
     Callback,
     CallbackKind,
@@ -73,13 +74,7 @@ class TicketIn(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _timezone(cls, value: str | None) -> str | None:
-        if value in (None, ""):
-            return None
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
+        return known_zone(value) if value else None
 
     @field_validator("customer_name", "agent", "branch", "summary", "address")
     @classmethod
@@ -170,29 +165,25 @@ def _upsert_customer(session: Session, item: TicketIn, now: datetime,
 
 
 def reopen_ticket(session: Session, external_id: str, now: datetime) -> Ticket | None:
-    """A reopened ticket cancels its pending callback."""
+    """A reopened ticket cancels its callback if it has not been sent yet (a survey under
+    way is left to finish; the send rules stop any further round of it)."""
     ticket = session.scalar(select(Ticket).where(Ticket.external_id == external_id))
-    if ticket is None:
-        return None
+    if ticket is None or ticket.status == TicketStatus.REOPENED:
+        return ticket
     ticket.status = TicketStatus.REOPENED
     ticket.reopened_at = now
     for callback in ticket.callbacks:
-        if callback.status == CallbackStatus.SCHEDULED:
-            callback.status = CallbackStatus.CANCELLED
-            callback.status_reason = "ticket reopened"
-            callback.finished_at = now
+        if callback.status == CallbackStatus.SCHEDULED and callback.delivered_round == 0:
+            rescheduling.stop(callback, CallbackStatus.CANCELLED, "ticket reopened", now)
     return ticket
 
 
 def _reclose(session: Session, ticket: Ticket, item: TicketIn, now: datetime,
              settings: Settings) -> None:
+    """Closed again after a reopen: a survey the reopen cancelled starts anew."""
     ticket.status = TicketStatus.CLOSED
     ticket.closed_at = item.closed_at_utc(settings)
     ticket.agent = item.agent or ticket.agent
     survey = next((c for c in ticket.callbacks if c.kind == CallbackKind.SURVEY), None)
     if survey is not None and survey.status == CallbackStatus.CANCELLED:
-        survey.status = CallbackStatus.SCHEDULED
-        survey.status_reason = "ticket closed again"
-        survey.due_at = schedule_for(ticket, now, settings)
-        survey.finished_at = None
-        survey.attempts = 0
+        rescheduling.restart(survey, ticket, now, settings)

@@ -51,6 +51,7 @@ from huifang.db.models import (
     Ticket,
 )
 from huifang.settings import Settings, get_settings
+from huifang.complaint_categories import CATEGORY_NAMES
 
 
 class GroupBy(enum.StrEnum):
@@ -69,18 +70,8 @@ GROUP_LABELS_ZH = {
     GroupBy.SERVICE_TYPE: "按服务类型",
 }
 
-# The complaint taxonomy of DOMAIN.md (Pareto rows, filters, root causes of escalations).
-CATEGORY_LABELS_ZH = {
-    "attitude": "服务态度",
-    "quality": "服务/维修质量",
-    "timeliness": "时效/进度",
-    "price": "收费/价格",
-    "communication": "沟通/告知",
-    "parts": "配件/产品",
-    "environment": "环境/设施",
-    "process": "流程/手续",
-    "other": "其他",
-}
+# The complaint taxonomy (Pareto rows, filters, root causes of escalations).
+CATEGORY_LABELS_ZH = CATEGORY_NAMES
 
 
 @dataclass(frozen=True)

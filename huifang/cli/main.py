@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from complaints.cli import classify_command
 from console.cli import users
 from huifang.cli import database, models, tickets
 from huifang.cli.export import export_command
@@ -19,6 +20,7 @@ app.add_typer(models.app, name="models")
 app.command("export")(export_command)
 app.command("run")(run_command)
 app.command("report")(report)
+app.command("classify")(classify_command)
 app.add_typer(campaign, name="campaign")
 app.add_typer(users, name="users")
 

@@ -180,6 +180,8 @@ class FakeBotApi:
         self._webhook: _Webhook | None = None
         self._webhook_wakeup: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._by_chat: dict[int, list[SentMessage]] = {}
+        self._listeners: list[Callable[[SentMessage], None]] = []
         self.sent: list[SentMessage] = []
         self.edits: list[Edit] = []
         self.answers: list[CallbackAnswer] = []
@@ -233,6 +235,11 @@ class FakeBotApi:
         self._push({"callback_query": query})
         return query_id
 
+    def add_user(self, user: FakeUser) -> None:
+        """A user who started the bot earlier (the bot may write to them)."""
+        with self._lock:
+            self._chats.setdefault(user.id, user.private_chat())
+
     def block(self, user: FakeUser) -> None:
         """The user blocks the bot: every later message to them gets 403."""
         with self._lock:
@@ -254,7 +261,12 @@ class FakeBotApi:
 
     def messages_to(self, chat_id: int) -> list[SentMessage]:
         with self._lock:
-            return [m for m in self.sent if m.chat_id == chat_id]
+            return list(self._by_chat.get(chat_id, []))
+
+    def subscribe(self, listener: Callable[[SentMessage], None]) -> None:
+        """Call `listener` (in the server's thread) for every message the bot sends."""
+        with self._lock:
+            self._listeners.append(listener)
 
     def message(self, chat_id: int, message_id: int) -> SentMessage:
         with self._lock:
@@ -290,9 +302,8 @@ class FakeBotApi:
 
     def wait_for_messages(self, chat_id: int, count: int, timeout: float = 30.0
                           ) -> list[SentMessage]:
-        return self.wait_for(lambda: (lambda m: m if len(m) >= count else None)(
-            [m for m in self.sent if m.chat_id == chat_id]), timeout,
-            f"{count} messages to chat {chat_id}")
+        return self.wait_for(lambda: (lambda m: list(m) if len(m) >= count else None)(
+            self._by_chat.get(chat_id, [])), timeout, f"{count} messages to chat {chat_id}")
 
     def wait_for_answer(self, query_id: str, timeout: float = 30.0) -> CallbackAnswer:
         return self.wait_for(lambda: next((a for a in self.answers if a.query_id == query_id),
@@ -325,7 +336,7 @@ class FakeBotApi:
                                 status_code=404)
         try:
             if handler is None:  # getUpdates long-polls without holding the lock
-                result = await self._get_updates(params)
+                result = await self._get_updates(params, request)
             else:
                 with self._lock:
                     self.calls.append(method)
@@ -411,6 +422,9 @@ class FakeBotApi:
         message = SentMessage(next(self._message_ids), chat_id, text, markup, int(time.time()))
         self._messages[(chat_id, message.message_id)] = message
         self.sent.append(message)
+        self._by_chat.setdefault(chat_id, []).append(message)
+        for listener in self._listeners:
+            listener(message)
         return self._message_json(message)
 
     def _api_editMessageReplyMarkup(self, params: JSON) -> JSON:
@@ -450,7 +464,7 @@ class FakeBotApi:
                                            bool(params.get("show_alert"))))
         return True
 
-    async def _get_updates(self, params: JSON) -> list[JSON]:
+    async def _get_updates(self, params: JSON, request: Request) -> list[JSON]:
         offset = int(params.get("offset") or 0)
         limit = int(params.get("limit") or 100)
         deadline = time.monotonic() + float(params.get("timeout") or 0)
@@ -467,6 +481,8 @@ class FakeBotApi:
                 ready = [u for u in self._updates if u["update_id"] >= self._confirmed_offset]
                 if ready or time.monotonic() >= deadline:
                     return ready[:limit]
+            if await request.is_disconnected():  # the bot stopped polling
+                return []
             await asyncio.sleep(0.01)
 
     # ---- helpers --------------------------------------------------------------------------
@@ -592,7 +608,8 @@ def serve_asgi(app: Any, port: int | None = None, name: str = "asgi") -> Iterato
     its startup (lifespan) completed; yields its base URL."""
     port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", access_log=False))
+                                           log_level="warning", access_log=False,
+                                           timeout_graceful_shutdown=2))
     thread = threading.Thread(target=server.run, daemon=True, name=name)
     thread.start()
     deadline = time.monotonic() + 30

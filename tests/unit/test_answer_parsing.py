@@ -1,4 +1,4 @@
-"""parse_score and parse_yes_no, rule by rule as docs/briefs/SCORES.md numbers them."""
+"""parse_score and parse_yes_no, rule by rule as docs/score-reading.md numbers them."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Score extraction on a held-out set written independently of the parser, from the same
-rules (docs/briefs/SCORES.md): exact match must stay at or above 0.97."""
+rules (docs/score-reading.md): exact match must stay at or above 0.97."""
 
 from __future__ import annotations
 

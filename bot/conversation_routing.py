@@ -1,0 +1,39 @@
+"""Which Rasa conversation a customer's message belongs to (docs/contracts.md, "Conversation ids"):
+the customer's most recent callback that has been sent, whatever its status; a customer without
+any sent callback talks to the conversation keyed by their customer id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from huifang.db.models import Callback, Channel, ChannelAddress, Customer, Locale, Ticket
+
+
+@dataclass(frozen=True)
+class ConversationTarget:
+    customer_id: int
+    callback_id: int | None
+    sender: str
+    locale: Locale
+
+
+def customer_at(session: Session, channel: Channel, address: str) -> Customer | None:
+    return session.scalar(
+        select(Customer).join(ChannelAddress)
+        .where(ChannelAddress.channel == channel, ChannelAddress.address == address)
+    )
+
+
+def conversation_for(session: Session, customer: Customer) -> ConversationTarget:
+    latest = session.scalar(
+        select(Callback).join(Ticket)
+        .where(Ticket.customer_id == customer.id, Callback.sent_at.is_not(None))
+        .order_by(Callback.sent_at.desc(), Callback.id.desc())
+        .limit(1)
+    )
+    if latest is None:
+        return ConversationTarget(customer.id, None, f"customer-{customer.id}", customer.locale)
+    return ConversationTarget(customer.id, latest.id, latest.conversation_id, customer.locale)

@@ -1,0 +1,82 @@
+"""The gateway's internal API for the scheduler and the actions (docs/contracts.md), bearer-token
+protected: send a callback round, alert supervisors about an escalation, post the digest."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from bot import supervisor_chat
+from bot.callback_rounds import RoundStatus, send_round
+from bot.gateway import Gateway
+from bot.supervisor_chat import PostStatus
+from bot.transcript import Outgoing
+
+
+def gateway(request: Request) -> Gateway:
+    return request.app.state.gateway
+
+
+def authorised(request: Request, authorization: str | None = Header(None)) -> None:
+    expected = f"Bearer {gateway(request).settings.internal_token.get_secret_value()}"
+    if authorization is None or not hmac.compare_digest(authorization, expected):
+        raise HTTPException(401, "missing or wrong internal token")
+
+
+router = APIRouter(prefix="/internal", dependencies=[Depends(authorised)])
+
+
+class SendRound(BaseModel):
+    round: int = Field(ge=1)
+    mode: Literal["start", "resume", "remind"]
+
+
+class Digest(BaseModel):
+    text: str = Field(min_length=1, max_length=20_000)
+
+
+_ROUND_CODES = {
+    RoundStatus.SENT: 200,
+    RoundStatus.ALREADY_SENT: 200,
+    RoundStatus.UNREACHABLE: 409,
+    RoundStatus.OPTED_OUT: 409,
+    RoundStatus.NO_ADDRESS: 409,
+    RoundStatus.NOT_FOUND: 404,
+    RoundStatus.UNAVAILABLE: 503,
+}
+
+_POST_CODES = {
+    PostStatus.SENT: 200,
+    PostStatus.QUEUED: 200,
+    PostStatus.SKIPPED: 200,
+    PostStatus.NOT_FOUND: 404,
+    PostStatus.UNREACHABLE: 503,
+}
+
+
+@router.post("/callbacks/{callback_id}/send")
+async def send(callback_id: int, body: SendRound, request: Request) -> JSONResponse:
+    gw = gateway(request)
+    outcome = await send_round(gw.relay, gw.settings, callback_id, body.round, body.mode)
+    answer: dict[str, object] = {"status": outcome.status.value}
+    if outcome.status == RoundStatus.SENT:
+        answer["messages"] = outcome.messages
+    if outcome.detail:
+        answer["detail"] = outcome.detail
+    return JSONResponse(answer, status_code=_ROUND_CODES[outcome.status])
+
+
+@router.post("/escalations/{escalation_id}/alert")
+async def alert(escalation_id: int, request: Request) -> JSONResponse:
+    status = await supervisor_chat.alert(gateway(request), escalation_id)
+    return JSONResponse({"status": status.value}, status_code=_POST_CODES[status])
+
+
+@router.post("/supervisors/digest")
+async def digest(body: Digest, request: Request) -> JSONResponse:
+    status = await supervisor_chat.post(gateway(request), [Outgoing(body.text, [])])
+    return JSONResponse({"status": status.value}, status_code=_POST_CODES[status])

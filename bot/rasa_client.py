@@ -1,0 +1,77 @@
+"""Rasa over HTTP: the REST channel for what customers say, the token-protected HTTP API's
+`trigger_intent` (collecting output channel) for proactive starts, resumes and reminders."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+log = logging.getLogger(__name__)
+
+
+class RasaUnavailable(Exception):
+    """Rasa could not be reached or did not answer properly; nothing was processed for sure."""
+
+
+@dataclass(frozen=True)
+class BotMessage:
+    text: str
+    buttons: list[dict[str, str]] = field(default_factory=list)
+
+
+def _bot_messages(raw: list[dict[str, Any]]) -> list[BotMessage]:
+    messages = []
+    for item in raw:
+        text = str(item.get("text") or "").strip()
+        if not text:
+            log.warning("ignoring a Rasa message without text: keys %s", sorted(item))
+            continue
+        buttons = [{"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+                   for b in item.get("buttons") or []]
+        messages.append(BotMessage(text, buttons))
+    return messages
+
+
+class RasaClient:
+    def __init__(self, base_url: str, token: str, timeout: float,
+                 max_connections: int = 100) -> None:
+        self._token = token
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"), timeout=timeout,
+            limits=httpx.Limits(max_connections=max_connections,
+                                max_keepalive_connections=max_connections))
+
+    async def say(self, sender: str, message: str) -> list[BotMessage]:
+        body = await self._post("/webhooks/rest/webhook", {"sender": sender, "message": message})
+        if not isinstance(body, list):
+            raise RasaUnavailable(f"unexpected REST channel answer: {str(body)[:200]}")
+        return _bot_messages(body)
+
+    async def trigger(self, sender: str, intent: str, entities: dict[str, str]
+                      ) -> list[BotMessage]:
+        body = await self._post(f"/conversations/{sender}/trigger_intent",
+                                {"name": intent, "entities": entities},
+                                params={"output_channel": "collector", "token": self._token})
+        if not isinstance(body, dict):
+            raise RasaUnavailable(f"unexpected trigger_intent answer: {str(body)[:200]}")
+        return _bot_messages(body.get("messages") or [])
+
+    async def _post(self, path: str, payload: dict[str, Any],
+                    params: dict[str, str] | None = None) -> Any:
+        try:
+            response = await self._http.post(path, json=payload, params=params)
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(f"{path}: {exc!r}") from exc
+        if response.status_code != 200:
+            raise RasaUnavailable(f"{path} answered {response.status_code}: "
+                                  f"{response.text[:200]}")
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise RasaUnavailable(f"{path} answered non-JSON: {response.text[:200]}") from exc
+
+    async def close(self) -> None:
+        await self._http.aclose()

@@ -1,0 +1,124 @@
+"""A customer's message → the right Rasa conversation → the replies, stored and delivered.
+
+Channel adapters (Telegram handlers, web chat routes) call `customer_turn`; everything they
+say themselves goes through `gateway_reply`, so the transcript holds every message."""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from bot.chat_locks import ChatLocks
+from bot.conversation_routing import ConversationTarget, conversation_for, customer_at
+from bot.database import Database
+from bot.outlets import FlushResult, Outlet
+from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.texts import BUSY, localized
+from bot.transcript import (
+    Outgoing,
+    StoredMessage,
+    already_received,
+    offered_title,
+    record_inbound,
+    record_outbound,
+)
+from huifang.db.models import Channel
+
+log = logging.getLogger(__name__)
+
+
+class TurnStatus(enum.StrEnum):
+    ANSWERED = "answered"
+    UNKNOWN_ADDRESS = "unknown_address"
+    DUPLICATE = "duplicate"
+    RASA_UNAVAILABLE = "rasa_unavailable"
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    status: TurnStatus
+    replies: list[StoredMessage] = field(default_factory=list)
+    delivery: FlushResult = FlushResult()
+
+
+class Relay:
+    def __init__(self, db: Database, rasa: RasaClient, outlets: dict[Channel, Outlet]) -> None:
+        self.db = db
+        self.rasa = rasa
+        self.outlets = outlets
+        self.locks = ChatLocks()
+
+    async def customer_turn(self, channel: Channel, address: str, *, text: str | None,
+                            payload: str | None = None, external_id: str | None = None,
+                            on_accepted: Callable[[], Awaitable[None]] | None = None
+                            ) -> TurnResult:
+        """Relay typed `text` or a button `payload` (with its title as `text`) to Rasa."""
+        async with self.locks.hold((channel, address)):
+            start = await self.db.run(
+                lambda s: _begin_turn(s, channel, address, text, payload, external_id))
+            if isinstance(start, TurnStatus):
+                return TurnResult(start)
+            if on_accepted is not None:
+                await on_accepted()
+            status = TurnStatus.ANSWERED
+            try:
+                answer = await self.rasa.say(start.sender, payload or text or "")
+                replies = [Outgoing(m.text, m.buttons) for m in answer]
+            except RasaUnavailable as exc:
+                log.warning("Rasa unavailable for %s: %s", start.sender, exc)
+                status = TurnStatus.RASA_UNAVAILABLE
+                replies = [Outgoing(localized(BUSY, start.locale), [])]
+            stored, delivery = await self.send(channel, address, replies,
+                                               customer_id=start.customer_id,
+                                               callback_id=start.callback_id)
+            return TurnResult(status, stored, delivery)
+
+    async def gateway_reply(self, channel: Channel, address: str, *, inbound: str | None,
+                            reply: str, customer_id: int | None = None,
+                            external_id: str | None = None) -> TurnResult:
+        """Record what the customer sent and answer it without Rasa (binding, stickers …)."""
+        async with self.locks.hold((channel, address)):
+            def record(session: Session) -> bool:
+                if external_id and already_received(session, channel, address, external_id):
+                    return False
+                record_inbound(session, channel, address, customer_id=customer_id,
+                               callback_id=None, text=inbound, external_id=external_id)
+                return True
+
+            if not await self.db.run(record):
+                return TurnResult(TurnStatus.DUPLICATE)
+            stored, delivery = await self.send(channel, address, [Outgoing(reply, [])],
+                                               customer_id=customer_id, callback_id=None)
+            return TurnResult(TurnStatus.ANSWERED, stored, delivery)
+
+    async def send(self, channel: Channel, address: str, messages: list[Outgoing], *,
+                   customer_id: int | None, callback_id: int | None
+                   ) -> tuple[list[StoredMessage], FlushResult]:
+        """Store outgoing messages and deliver them. Callers hold the chat's lock."""
+        outlet = self.outlets[channel]
+        prepared = outlet.prepare(messages)
+        stored = await self.db.run(lambda s: record_outbound(
+            s, channel, address, prepared, customer_id=customer_id, callback_id=callback_id,
+            delivered=outlet.delivers_on_store))
+        return stored, await outlet.flush(address)
+
+
+def _begin_turn(session: Session, channel: Channel, address: str, text: str | None,
+                payload: str | None, external_id: str | None
+                ) -> ConversationTarget | TurnStatus:
+    customer = customer_at(session, channel, address)
+    if customer is None:
+        return TurnStatus.UNKNOWN_ADDRESS
+    if external_id and already_received(session, channel, address, external_id):
+        return TurnStatus.DUPLICATE
+    target = conversation_for(session, customer)
+    if payload and not text:
+        text = offered_title(session, channel, address, payload) or payload
+    record_inbound(session, channel, address, customer_id=customer.id,
+                   callback_id=target.callback_id, text=text, payload=payload,
+                   external_id=external_id)
+    return target

@@ -1,0 +1,90 @@
+// The web chat page: everything shown comes from GET (also the bot's proactive messages);
+// sending only POSTs and then fetches what is new.
+(() => {
+  const api = window.CHAT_API;
+  const log = document.getElementById("log");
+  const form = document.getElementById("composer");
+  const input = document.getElementById("text");
+  const status = document.getElementById("status");
+  let lastId = 0;
+  let busy = false;
+
+  function render(message) {
+    const bubble = document.createElement("div");
+    bubble.className = "msg " + (message.direction === "in" ? "in" : "out");
+    bubble.textContent = message.text || "";
+    if (message.direction === "out" && message.buttons.length) {
+      const row = document.createElement("div");
+      row.className = "buttons";
+      for (const button of message.buttons) {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.textContent = button.title;
+        b.addEventListener("click", () => send({ payload: button.payload }));
+        row.appendChild(b);
+      }
+      bubble.appendChild(row);
+    }
+    log.appendChild(bubble);
+  }
+
+  // Pressable: the newest keyboard, until the customer answers after it.
+  function updateKeyboards() {
+    let live = null;
+    for (const bubble of log.children) {
+      if (bubble.classList.contains("in")) live = null;
+      else if (bubble.querySelector(".buttons")) live = bubble;
+    }
+    log.querySelectorAll(".buttons button").forEach((b) => {
+      b.disabled = busy || !live || !live.contains(b);
+    });
+  }
+
+  async function refresh() {
+    try {
+      const response = await fetch(`${api}?after=${lastId}`);
+      if (!response.ok) throw new Error(response.status);
+      const messages = await response.json();
+      for (const m of messages) {
+        if (m.id <= lastId) continue;  // an overlapping refresh already showed it
+        render(m);
+        lastId = m.id;
+      }
+      if (messages.length) log.scrollTop = log.scrollHeight;
+      updateKeyboards();
+      status.textContent = "";
+    } catch (e) {
+      status.textContent = "网络不太稳定，正在重试…";
+    }
+  }
+
+  async function send(body) {
+    if (busy) return;
+    busy = true;
+    updateKeyboards();
+    try {
+      const response = await fetch(api, {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      if (!response.ok) throw new Error(response.status);
+      status.textContent = "";
+    } catch (e) {
+      status.textContent = "发送失败，请稍后再试。";
+    } finally {
+      busy = false;
+      await refresh();
+    }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    send({ text });
+  });
+
+  refresh();
+  setInterval(refresh, 3000);
+})();

@@ -1,0 +1,251 @@
+"""Supervisor alerts and commands over Telegram, as plain functions on a session.
+
+Alerts about new and overdue escalations go to the configured supervisors' chat only. Only
+Telegram users on the allow-list (settings.telegram_supervisor_ids) may act; each acts as the
+console account linked to their Telegram id (one is created, without a password, the first
+time an allow-listed user acts, so every claim and resolve has an audited actor)."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlparse
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.transcript import Outgoing
+from huifang import escalations
+from huifang.db.models import (
+    Callback,
+    Complaint,
+    Escalation,
+    EscalationStatus,
+    Priority,
+    Severity,
+    SupervisorUser,
+    Ticket,
+)
+from huifang.escalations import REASON_LABELS_ZH, EscalationError
+from huifang.masking import mask_name
+from huifang.reports import CATEGORY_LABELS_ZH
+from huifang.settings import Settings
+from huifang.surveys import template_named
+
+CLAIM, RESOLVE = "claim", "resolve"
+CALLBACK_PREFIX = "esc"
+RESOLVE_HOW = "请发送 /resolve {id} 处理结果（可在开头写根因，如：/resolve {id} 收费/价格 已退还多收的费用）"
+NOT_ALLOWED = "抱歉，您没有权限执行主管操作。"
+QUEUE_LIMIT = 20
+
+PRIORITY_ZH = {Priority.URGENT: "紧急", Priority.HIGH: "高", Priority.NORMAL: "普通"}
+SEVERITY_ZH = {Severity.HIGH: "高", Severity.MEDIUM: "中", Severity.LOW: "低"}
+STATUS_ZH = {EscalationStatus.OPEN: "待认领", EscalationStatus.CLAIMED: "处理中",
+             EscalationStatus.RESOLVED: "已解决"}
+
+
+@dataclass(frozen=True)
+class TelegramUser:
+    id: int
+    full_name: str
+
+
+def callback_data(action: str, escalation_id: int) -> str:
+    return f"{CALLBACK_PREFIX}:{action}:{escalation_id}"
+
+
+def parse_callback_data(data: str) -> tuple[str, int] | None:
+    parts = data.split(":")
+    if (len(parts) != 3 or parts[0] != CALLBACK_PREFIX or parts[1] not in (CLAIM, RESOLVE)
+            or not parts[2].isdigit()):
+        return None
+    return parts[1], int(parts[2])
+
+
+def console_link(settings: Settings, escalation_id: int) -> str:
+    return f"http://{settings.console_host}:{settings.console_port}/escalations/{escalation_id}"
+
+
+def _linkable(url: str) -> bool:
+    """Telegram refuses URL buttons pointing at localhost or private addresses."""
+    host = urlparse(url).hostname or ""
+    if host == "localhost":
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return True
+    return not (address.is_loopback or address.is_private or address.is_unspecified)
+
+
+def supervisor_for(session: Session, settings: Settings, user: TelegramUser
+                   ) -> SupervisorUser | None:
+    if user.id not in settings.telegram_supervisor_ids:
+        return None
+    account = session.scalar(select(SupervisorUser)
+                             .where(SupervisorUser.telegram_user_id == user.id))
+    if account is None:
+        account = SupervisorUser(username=f"telegram-{user.id}",
+                                 display_name=(user.full_name or f"Telegram {user.id}")[:100],
+                                 password_hash="!telegram-only", telegram_user_id=user.id)
+        session.add(account)
+        session.flush()
+    return account if account.active else None
+
+
+def _load(session: Session, escalation_id: int) -> Escalation | None:
+    return session.scalar(
+        select(Escalation).where(Escalation.id == escalation_id).options(
+            selectinload(Escalation.owner),
+            selectinload(Escalation.callback).selectinload(Callback.ticket)
+            .selectinload(Ticket.customer),
+            selectinload(Escalation.callback).selectinload(Callback.response),
+            selectinload(Escalation.callback).selectinload(Callback.complaints)
+            .selectinload(Complaint.categories),
+        )
+    )
+
+
+def _local(moment: datetime, settings: Settings) -> str:
+    local = moment.astimezone(settings.zone)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def _scores(callback: Callback) -> str | None:
+    response = callback.response
+    if response is None:
+        return None
+    parts = []
+    if response.overall is not None:
+        parts.append(f"总体 {response.overall}/5")
+    if response.solved is not None:
+        parts.append("问题已解决" if response.solved else "问题未解决")
+    template = template_named(callback.template)
+    labels = {d.code: d.label for d in template.dimensions}
+    parts += [f"{labels.get(d.dimension, d.dimension)} {d.score}/5" for d in response.dimensions]
+    if response.nps is not None:
+        parts.append(f"推荐意愿 {response.nps}/10")
+    return " · ".join(parts) or None
+
+
+def _words(callback: Callback) -> list[str]:
+    lines = []
+    for complaint in callback.complaints:
+        categories = "、".join(CATEGORY_LABELS_ZH.get(c.category, c.category)
+                              for c in complaint.categories) or "未分类"
+        lines.append(f"「{complaint.text}」\n   分类：{categories} · 严重程度："
+                     f"{SEVERITY_ZH[complaint.severity]}")
+    response = callback.response
+    if response is not None and response.comment and all(
+            c.text != response.comment for c in callback.complaints):
+        lines.append(f"「{response.comment}」（意见建议）")
+    return lines
+
+
+def alert_message(session: Session, settings: Settings, escalation_id: int, now: datetime
+                  ) -> Outgoing | None:
+    """The alert about a new (or, past its deadline, overdue) escalation; None if resolved."""
+    escalation = _load(session, escalation_id)
+    if escalation is None:
+        raise LookupError(f"no escalation {escalation_id}")
+    if escalation.status == EscalationStatus.RESOLVED:
+        return None
+    callback = escalation.callback
+    ticket = callback.ticket
+    overdue = escalation.due_at < now
+    priority = PRIORITY_ZH[escalation.priority]
+    headline = (f"⏰ 升级工单 #{escalation.id} 已超时未处理（{priority}）" if overdue
+                else f"🔔 新的升级工单 #{escalation.id}（{priority}）")
+    reasons = "、".join(REASON_LABELS_ZH.get(r, r) for r in escalation.reasons)
+    facts = " · ".join(x for x in (ticket.external_id,
+                                   template_named(callback.template).service_label,
+                                   ticket.branch, ticket.agent) if x)
+    lines = [headline, f"原因：{reasons}", f"工单：{facts}",
+             f"客户：{mask_name(ticket.customer.name) or '（未登记姓名）'}"]
+    scores = _scores(callback)
+    if scores:
+        lines.append(f"评分：{scores}")
+    words = _words(callback)
+    if words:
+        lines.append("客户原话：")
+        lines += [f"• {w}" for w in words]
+    lines.append(f"状态：{STATUS_ZH[escalation.status]}"
+                 + (f"（{escalation.owner.display_name}）" if escalation.owner else ""))
+    lines.append(f"处理时限：{_local(escalation.due_at, settings)}")
+    link = console_link(settings, escalation.id)
+    lines.append(f"控制台：{link}")
+    buttons = [{"title": "认领", "callback_data": callback_data(CLAIM, escalation.id)},
+               {"title": "已解决", "callback_data": callback_data(RESOLVE, escalation.id)}]
+    if _linkable(link):
+        buttons.append({"title": "在控制台打开", "url": link})
+    return Outgoing("\n".join(lines), buttons)
+
+
+def mark_alerted(session: Session, escalation_id: int, now: datetime) -> None:
+    escalation = session.get_one(Escalation, escalation_id)
+    escalation.alerted_at = escalation.alerted_at or now
+    if escalation.due_at < now:
+        escalation.overdue_alerted_at = escalation.overdue_alerted_at or now
+
+
+def queue_text(session: Session, settings: Settings, now: datetime) -> str:
+    queue = escalations.open_queue(session, now)
+    if not queue:
+        return "目前没有待处理的升级工单 👍"
+    lines = [f"待处理升级工单 {len(queue)} 个："]
+    for escalation in queue[:QUEUE_LIMIT]:
+        ticket = escalation.callback.ticket
+        late = "（已超时）" if escalation.due_at < now else ""
+        owner = f" {escalation.owner.display_name}" if escalation.owner else ""
+        lines.append(f"#{escalation.id} {PRIORITY_ZH[escalation.priority]} · "
+                     f"{STATUS_ZH[escalation.status]}{owner} · {ticket.external_id} "
+                     f"{ticket.branch or ''} · 时限 {_local(escalation.due_at, settings)}{late}")
+    if len(queue) > QUEUE_LIMIT:
+        lines.append(f"……另有 {len(queue) - QUEUE_LIMIT} 个，请在控制台查看")
+    lines.append("认领：/claim 编号　解决：/resolve 编号 处理结果")
+    return "\n".join(lines)
+
+
+def claim(session: Session, escalation_id: int, user: SupervisorUser, now: datetime) -> str:
+    escalation = session.get(Escalation, escalation_id)
+    if escalation is None:
+        return f"找不到升级工单 #{escalation_id}"
+    if escalation.owner_id == user.id and escalation.status == EscalationStatus.CLAIMED:
+        return f"升级工单 #{escalation_id} 已由您认领"
+    taken = escalation.owner_id not in (None, user.id)
+    if taken and escalation.status != EscalationStatus.RESOLVED:
+        owner = session.get_one(SupervisorUser, escalation.owner_id)
+        return f"升级工单 #{escalation_id} 已由 {owner.display_name} 认领"
+    try:
+        escalations.claim(session, escalation, user, now)
+    except EscalationError as exc:
+        return f"#{escalation_id}：{exc}"
+    return f"✅ {user.display_name} 已认领升级工单 #{escalation_id}"
+
+
+def resolve(session: Session, escalation_id: int, user: SupervisorUser, note: str,
+            now: datetime) -> str:
+    escalation = _load(session, escalation_id)
+    if escalation is None:
+        return f"找不到升级工单 #{escalation_id}"
+    root_cause, resolution = _root_cause(escalation, note.strip())
+    try:
+        escalations.resolve(session, escalation, user, root_cause, resolution, now)
+    except EscalationError as exc:
+        return f"#{escalation_id}：{exc}"
+    return (f"✅ {user.display_name} 已解决升级工单 #{escalation_id}"
+            f"（根因：{CATEGORY_LABELS_ZH.get(root_cause, root_cause)}）")
+
+
+def _root_cause(escalation: Escalation, note: str) -> tuple[str, str]:
+    """An explicit root cause may lead the note ("price 已退款" / "收费/价格 已退款"); otherwise
+    the customer's first complaint category, else "other"."""
+    first, _, rest = note.partition(" ")
+    by_name = {**{code: code for code in CATEGORY_LABELS_ZH},
+               **{label: code for code, label in CATEGORY_LABELS_ZH.items()}}
+    if first in by_name and rest.strip():
+        return by_name[first], rest.strip()
+    guessed = next((c.category for complaint in escalation.callback.complaints
+                    for c in complaint.categories), "other")
+    return guessed, note

@@ -1,0 +1,32 @@
+"""Customer-facing texts the gateway writes itself (the conversation's own texts come from the
+actions). Written once in Simplified Chinese; Traditional for customers with locale zh-Hant."""
+
+from __future__ import annotations
+
+from opencc import OpenCC
+
+from huifang.db.models import Locale
+
+_to_traditional = OpenCC("s2t")
+_to_simplified = OpenCC("t2s")
+
+NON_TEXT = "抱歉，我暂时只能看懂文字消息😊 请直接用文字回复，或点选消息下方的按钮。"
+UNKNOWN_COMMAND = "抱歉，我不认识这个指令。请直接用文字回复，或点选消息下方的按钮。"
+BOUND = "绑定成功！今后的服务回访消息会通过这里发送给您，随时回复“退订”即可不再接收。"
+BIND_FAILED = "抱歉，这个链接已失效或已被使用。如需帮助，请联系客服获取新的链接。"
+WELCOME = "您好！我是服务回访助手，有服务回访时会在这里联系您。"
+NOT_BOUND = "您好！请先点击服务单据或短信里的专属链接打开对话，我们才能找到您的服务记录。"
+BUSY = "抱歉，系统有点忙，请稍后再发一次消息。"
+ALREADY_CHOSEN = "已收到您的选择～"
+CHOSEN_MARK = "✅ 已选：{title}"
+
+
+def localized(text: str, locale: Locale | str | None) -> str:
+    return _to_traditional.convert(text) if locale == Locale.TRADITIONAL else text
+
+
+def script_of(text: str | None) -> Locale:
+    """The script someone writes in (used when we do not know the customer yet)."""
+    if text and _to_simplified.convert(text) != text:
+        return Locale.TRADITIONAL
+    return Locale.SIMPLIFIED

@@ -1,0 +1,184 @@
+"""The transcript (`message` table): every message in or out of any channel, and the state of
+each outbound message's delivery (pending → sent, or failed once given up)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from huifang.db.models import Channel, DeliveryStatus, Direction, Message
+from huifang.db.types import utcnow
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to store and deliver; `buttons` are Rasa buttons ({"title", "payload"}) or,
+    for supervisors, {"title", "callback_data"} / {"title", "url"}."""
+
+    text: str
+    buttons: list[dict[str, str]]
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    """A detached copy of a transcript row, safe to use outside its session."""
+
+    id: int
+    customer_id: int | None
+    callback_id: int | None
+    channel: Channel
+    address: str
+    direction: Direction
+    text: str | None
+    payload: str | None
+    buttons: list[dict[str, str]]
+    delivery: DeliveryStatus
+    attempts: int
+    created_at: datetime
+    sent_at: datetime | None
+
+    @classmethod
+    def of(cls, row: Message) -> StoredMessage:
+        return cls(row.id, row.customer_id, row.callback_id, row.channel, row.address,
+                   row.direction, row.text, row.payload, list(row.buttons or []), row.delivery,
+                   row.attempts, row.created_at, row.sent_at)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "direction": self.direction.value,
+            "text": self.text,
+            "payload": self.payload,
+            "buttons": [{"title": b["title"], "payload": b["payload"]}
+                        for b in self.buttons if "payload" in b],
+            "callback_id": self.callback_id,
+            "created_at": self.created_at.isoformat(),
+            "sent_at": self.sent_at.isoformat() if self.sent_at else None,
+        }
+
+
+def record_inbound(session: Session, channel: Channel, address: str, *,
+                   customer_id: int | None, callback_id: int | None, text: str | None,
+                   payload: str | None = None, external_id: str | None = None) -> StoredMessage:
+    now = utcnow()
+    row = Message(customer_id=customer_id, callback_id=callback_id, channel=channel,
+                  address=address, direction=Direction.INBOUND, text=text, payload=payload,
+                  delivery=DeliveryStatus.RECEIVED, external_id=external_id, created_at=now,
+                  sent_at=now)
+    session.add(row)
+    session.flush()
+    return StoredMessage.of(row)
+
+
+def already_received(session: Session, channel: Channel, address: str, external_id: str) -> bool:
+    """Telegram may deliver an update twice and users double-tap: one inbound row per event."""
+    return session.scalar(
+        select(func.count()).select_from(Message).where(
+            Message.channel == channel, Message.address == address,
+            Message.direction == Direction.INBOUND, Message.external_id == external_id)
+    ) > 0
+
+
+def record_outbound(session: Session, channel: Channel, address: str, messages: list[Outgoing],
+                    *, customer_id: int | None, callback_id: int | None,
+                    delivered: bool) -> list[StoredMessage]:
+    """Store outgoing messages: already delivered (web chat: storing is delivering) or pending."""
+    now = utcnow()
+    rows = [
+        Message(customer_id=customer_id, callback_id=callback_id, channel=channel,
+                address=address, direction=Direction.OUTBOUND, text=m.text,
+                buttons=m.buttons or None,
+                delivery=DeliveryStatus.SENT if delivered else DeliveryStatus.PENDING,
+                attempts=1 if delivered else 0, created_at=now, sent_at=now if delivered else None)
+        for m in messages
+    ]
+    session.add_all(rows)
+    session.flush()
+    return [StoredMessage.of(row) for row in rows]
+
+
+def conversation(session: Session, channel: Channel, address: str, after: int = 0,
+                 limit: int = 500) -> list[StoredMessage]:
+    rows = session.scalars(
+        select(Message)
+        .where(Message.channel == channel, Message.address == address, Message.id > after)
+        .order_by(Message.id).limit(limit)
+    )
+    return [StoredMessage.of(row) for row in rows]
+
+
+def pending(session: Session, channel: Channel, address: str) -> list[StoredMessage]:
+    rows = session.scalars(
+        select(Message)
+        .where(Message.channel == channel, Message.address == address,
+               Message.direction == Direction.OUTBOUND,
+               Message.delivery == DeliveryStatus.PENDING)
+        .order_by(Message.id)
+    )
+    return [StoredMessage.of(row) for row in rows]
+
+
+def addresses_with_pending(session: Session, channel: Channel, created_before: datetime
+                           ) -> list[str]:
+    return list(session.scalars(
+        select(Message.address)
+        .where(Message.channel == channel, Message.direction == Direction.OUTBOUND,
+               Message.delivery == DeliveryStatus.PENDING, Message.created_at < created_before)
+        .group_by(Message.address)
+        .order_by(func.min(Message.id))
+    ))
+
+
+def mark_sent(session: Session, message_id: int, external_id: str) -> None:
+    session.execute(update(Message).where(Message.id == message_id).values(
+        delivery=DeliveryStatus.SENT, external_id=external_id, sent_at=utcnow(),
+        attempts=Message.attempts + 1, error=None))
+
+
+def note_failure(session: Session, message_id: int, error: str, *, counts: bool,
+                 give_up_after: int) -> DeliveryStatus:
+    """A failed try: stays pending for a retry, or is failed once `give_up_after` tries counted.
+    A rate-limit answer does not count as a try (Telegram told us when to come back)."""
+    row = session.get_one(Message, message_id)
+    row.attempts += 1 if counts else 0
+    row.error = error[:2000]
+    if row.attempts >= give_up_after:
+        row.delivery = DeliveryStatus.FAILED
+    return row.delivery
+
+
+def mark_failed(session: Session, message_ids: list[int], error: str) -> None:
+    if message_ids:
+        session.execute(update(Message).where(Message.id.in_(message_ids)).values(
+            delivery=DeliveryStatus.FAILED, error=error[:2000],
+            attempts=Message.attempts + 1))
+
+
+def button_of(session: Session, channel: Channel, address: str, message_id: int,
+              index: int) -> dict[str, str] | None:
+    """The Rasa button behind a pressed inline button, if it really was offered in this chat."""
+    row = session.get(Message, message_id)
+    if (row is None or row.channel != channel or row.address != address
+            or row.direction != Direction.OUTBOUND):
+        return None
+    buttons = row.buttons or []
+    if not 0 <= index < len(buttons) or "payload" not in buttons[index]:
+        return None
+    return dict(buttons[index])
+
+
+def offered_title(session: Session, channel: Channel, address: str, payload: str) -> str | None:
+    """The title of the button with this payload in the latest keyboard shown in the chat."""
+    latest = session.scalar(
+        select(Message)
+        .where(Message.channel == channel, Message.address == address,
+               Message.direction == Direction.OUTBOUND, Message.buttons.is_not(None))
+        .order_by(Message.id.desc()).limit(1)
+    )
+    if latest is None:
+        return None
+    return next((b["title"] for b in latest.buttons or [] if b.get("payload") == payload), None)

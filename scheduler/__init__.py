@@ -1,0 +1,1 @@
+"""The scheduler process: intake API, dispatch of due callbacks, follow-ups, escalation watch."""

@@ -1,0 +1,60 @@
+"""Where a callback gets claimed: due rounds are taken in batches under a lease.
+
+One statement does it on both databases: an `UPDATE … WHERE id IN (SELECT … LIMIT n)
+RETURNING`. On PostgreSQL the inner select carries `FOR UPDATE SKIP LOCKED`, so two
+dispatchers claiming at the same moment take disjoint rows instead of waiting on each other.
+SQLite has no row locks (SQLAlchemy drops the clause there); our SQLite engine opens every
+transaction with BEGIN IMMEDIATE, which makes the whole claim atomic against other writers.
+
+A claimed row is `sending` until its lease expires; a worker that crashed mid-way leaves an
+expired lease behind, and the row becomes claimable again. Sending it twice is still
+impossible: the gateway delivers a round only once (docs/contracts.md, "Sending a callback round").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from huifang.db.models import Callback, CallbackStatus
+
+
+@dataclass(frozen=True)
+class Claim:
+    callback_id: int
+    send_round: int
+    send_mode: str
+
+
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        and_(Callback.status == CallbackStatus.SCHEDULED, Callback.due_at <= now),
+        and_(Callback.status == CallbackStatus.SENDING, Callback.lease_expires_at <= now),
+    )
+
+
+def claim_due(session: Session, owner: str, now: datetime, limit: int,
+              lease_seconds: float) -> list[Claim]:
+    """Lease up to `limit` due rounds to `owner`, oldest due first. Commit to publish."""
+    due = (
+        select(Callback.id)
+        .where(_claimable(now))
+        .order_by(Callback.due_at, Callback.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        update(Callback)
+        .where(Callback.id.in_(due))
+        .values(status=CallbackStatus.SENDING, lease_owner=owner,
+                lease_expires_at=now + timedelta(seconds=lease_seconds),
+                attempts=Callback.attempts + 1)
+        .returning(Callback.id, Callback.send_round, Callback.send_mode)
+        .execution_options(synchronize_session=False)
+    ).all()
+    return sorted((Claim(*row) for row in rows), key=lambda c: c.callback_id)
+

@@ -1,0 +1,56 @@
+"""The supervisors' morning digest: yesterday's figures and what is open or overdue now."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from huifang import escalations
+from huifang.db import session_scope
+from huifang.db.models import Priority
+from huifang.reports import ReportQuery, build_report
+from huifang.settings import Settings
+from scheduler.gateway_client import GatewayClient
+
+PRIORITY_ZH = {Priority.URGENT: "紧急", Priority.HIGH: "高", Priority.NORMAL: "普通"}
+LISTED_OVERDUE = 5
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}%"
+
+
+def compose_digest(session: Session, now: datetime, settings: Settings) -> str:
+    zone = settings.zone
+    yesterday = (now.astimezone(zone) - timedelta(days=1)).date()
+    total = build_report(session, ReportQuery(since=yesterday, until=yesterday), now,
+                         settings).total
+    queue = escalations.open_queue(session, now)
+    overdue = [e for e in queue if e.due_at < now]
+    lines = [
+        f"【回访日报】{yesterday.month}月{yesterday.day}日",
+        f"发出回访 {total.sent} 个，收到回复 {total.answered} 个"
+        f"（回复率 {_percent(total.response_rate)}）。",
+    ]
+    if total.overall_answers:
+        lines.append(f"满意率 {_percent(total.csat)}，平均 {total.mean_overall:.2f} 分"
+                     f"（{total.overall_answers} 人评分）。")
+    lines.append(f"昨日新增升级 {total.escalations} 个；目前待处理 {len(queue)} 个，"
+                 f"其中已超时 {len(overdue)} 个。")
+    for escalation in overdue[:LISTED_OVERDUE]:
+        ticket = escalation.callback.ticket
+        due = escalation.due_at.astimezone(zone)
+        lines.append(f"· #{escalation.id} {PRIORITY_ZH[escalation.priority]} "
+                     f"{ticket.branch or '未分配网点'} 工单{ticket.external_id}，"
+                     f"截止 {due.month}月{due.day}日 {due:%H:%M}")
+    if len(overdue) > LISTED_OVERDUE:
+        lines.append(f"……另有 {len(overdue) - LISTED_OVERDUE} 个超时，请在控制台查看。")
+    return "\n".join(lines)
+
+
+def send_daily_digest(sessions: sessionmaker[Session], gateway: GatewayClient, now: datetime,
+                      settings: Settings) -> bool:
+    with session_scope(sessions) as session:
+        text = compose_digest(session, now, settings)
+    return gateway.send_digest(text)

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from spacy.util import load_config
+
+from complaints import training
+from complaints.labels import CATEGORIES, SENTIMENTS, SEVERITIES
+from complaints.pipeline import ComplaintClassifier
+
+
+def test_config_labels_match_the_code() -> None:
+    config = load_config(training.CONFIG, interpolate=False)
+    labels = config["initialize"]["components"]
+    assert tuple(labels["categories"]["labels"]) == CATEGORIES
+    assert tuple(labels["sentiment"]["labels"]) == SENTIMENTS
+    assert tuple(labels["severity"]["labels"]) == SEVERITIES
+    assert isinstance(config["system"]["seed"], int)  # reproducible
+    assert config["training"]["seed"] == "${system.seed}"
+
+
+def test_staleness_follows_the_inputs(classifier: ComplaintClassifier, tmp_path: Path) -> None:
+    copy = tmp_path / "complaints"
+    shutil.copytree(training.MODEL_DIR, copy)
+    assert not training.is_stale(copy)
+    (copy / training.STAMP_NAME).write_text("0" * 64 + "\n")
+    assert training.is_stale(copy)
+    assert training.is_stale(tmp_path / "missing")
+
+
+def test_model_keeps_the_user_dictionary(classifier: ComplaintClassifier) -> None:
+    words = [t.text for t in classifier.nlp.make_doc("不给退款我就打12315找消协")]
+    assert {"退款", "12315", "消协"} <= set(words)

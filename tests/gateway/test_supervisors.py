@@ -1,0 +1,183 @@
+"""Supervisor alerts and commands on Telegram, with escalations written by the shared services
+(the way the actions write them); only allow-listed users may act."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.supervisor_alerts import alert_message
+from huifang import escalations
+from huifang.db import session_scope
+from huifang.db.models import (
+    Callback,
+    Channel,
+    Complaint,
+    ComplaintCategory,
+    Escalation,
+    EscalationEvent,
+    EscalationStatus,
+    Severity,
+    SupervisorUser,
+    SurveyResponse,
+)
+from huifang.db.types import utcnow
+from huifang.escalations import Reason
+from tests.gateway.support import (
+    STRANGER,
+    SUPERVISOR,
+    SUPERVISORS_CHAT,
+    GatewayUnderTest,
+    gateway_settings,
+    running_gateway,
+    seed_customer,
+)
+from tests.support.fake_bot_api import RunningFakeBotApi, SentMessage
+
+WORDS = "等了三个小时，师傅态度还很差"
+
+
+@pytest.fixture
+def supervised(database_url: str, rasa_down: str, fake_telegram: RunningFakeBotApi
+               ) -> Iterator[GatewayUnderTest]:
+    group = fake_telegram.api.add_group(SUPERVISORS_CHAT, "回访主管群")
+    assert group["id"] == SUPERVISORS_CHAT
+    with running_gateway(gateway_settings(database_url, rasa_down, fake_telegram)) as gateway:
+        yield gateway
+
+
+def escalated(sessions: sessionmaker[Session], overdue: bool = False) -> int:
+    """A survey answered 2/5, not solved, with a classified complaint, escalated."""
+    seeded = seed_customer(sessions, Channel.WEBCHAT, address=None, name="王建国")
+    now = utcnow()
+    with session_scope(sessions) as session:
+        callback = session.get_one(Callback, seeded.callback_id)
+        callback.response = SurveyResponse(overall=2, solved=False, nps=3)
+        complaint = Complaint(text=WORDS, source="problem", severity=Severity.MEDIUM,
+                              categories=[ComplaintCategory(category="timeliness", score=0.9),
+                                          ComplaintCategory(category="attitude", score=0.8)])
+        callback.complaints.append(complaint)
+        session.flush()
+        created = now - timedelta(days=5) if overdue else now
+        escalation = escalations.escalate(session, callback,
+                                          [Reason.LOW_OVERALL, Reason.NOT_SOLVED], created)
+        assert escalation is not None
+        return escalation.id
+
+
+def alert_in_group(fake_telegram: RunningFakeBotApi, count: int = 1) -> SentMessage:
+    return fake_telegram.api.wait_for_messages(SUPERVISORS_CHAT, count)[-1]
+
+
+def test_new_escalation_alert_has_everything_to_act_on(
+        supervised: GatewayUnderTest, fake_telegram: RunningFakeBotApi) -> None:
+    escalation_id = escalated(supervised.sessions)
+    response = supervised.alert(escalation_id)
+    assert response.status_code == 200 and response.json()["status"] == "sent"
+    alert = alert_in_group(fake_telegram)
+    assert alert.text.startswith(f"🔔 新的升级工单 #{escalation_id}（高）")
+    for expected in (WORDS, "时效/进度、服务态度", "严重程度：中", "总体 2/5", "问题未解决",
+                     "推荐意愿 3/10", "总体评分低、问题未解决", "王**", "朝阳店", "李师傅",
+                     f"/escalations/{escalation_id}"):
+        assert expected in alert.text
+    assert "王建国" not in alert.text
+    assert [b["text"] for b in alert.buttons()] == ["认领", "已解决"]  # console is on 127.0.0.1
+    stored = supervised.read(lambda s: s.get_one(Escalation, escalation_id))
+    assert stored.alerted_at is not None and stored.overdue_alerted_at is None
+
+
+def test_overdue_alert_says_so(supervised: GatewayUnderTest,
+                               fake_telegram: RunningFakeBotApi) -> None:
+    escalation_id = escalated(supervised.sessions, overdue=True)
+    assert supervised.alert(escalation_id).status_code == 200
+    assert alert_in_group(fake_telegram).text.startswith(f"⏰ 升级工单 #{escalation_id} 已超时")
+    stored = supervised.read(lambda s: s.get_one(Escalation, escalation_id))
+    assert stored.overdue_alerted_at is not None
+
+
+def test_claim_button_claims_for_the_allow_listed_supervisor_only(
+        supervised: GatewayUnderTest, fake_telegram: RunningFakeBotApi) -> None:
+    fake = fake_telegram.api
+    escalation_id = escalated(supervised.sessions)
+    supervised.alert(escalation_id)
+    alert = alert_in_group(fake_telegram)
+    claim = alert.button("认领")["callback_data"]
+
+    refused = fake.wait_for_answer(fake.user_presses(STRANGER, alert, claim))
+    assert refused.text == "抱歉，您没有权限执行主管操作。" and refused.show_alert
+    assert supervised.read(lambda s: s.get_one(Escalation, escalation_id)).status == \
+        EscalationStatus.OPEN
+
+    answer = fake.wait_for_answer(fake.user_presses(SUPERVISOR, alert, claim))
+    assert answer.text == f"✅ 张主管 已认领升级工单 #{escalation_id}"
+    assert alert_in_group(fake_telegram, 2).text == answer.text  # the whole group sees it
+    escalation = supervised.read(lambda s: s.get_one(Escalation, escalation_id))
+    owner = supervised.read(lambda s: s.get_one(SupervisorUser, escalation.owner_id))
+    assert escalation.status == EscalationStatus.CLAIMED
+    assert (owner.telegram_user_id, owner.username) == (SUPERVISOR.id, f"telegram-{SUPERVISOR.id}")
+    again = fake.wait_for_answer(fake.user_presses(SUPERVISOR, alert, claim))
+    assert again.text == f"升级工单 #{escalation_id} 已由您认领"
+
+    resolve = fake.wait_for_answer(fake.user_presses(SUPERVISOR, alert,
+                                                     alert.button("已解决")["callback_data"]))
+    assert resolve.text.startswith(f"请发送 /resolve {escalation_id} ")
+
+
+def test_commands_queue_claim_resolve(supervised: GatewayUnderTest,
+                                      fake_telegram: RunningFakeBotApi) -> None:
+    fake = fake_telegram.api
+    group = {"id": SUPERVISORS_CHAT, "type": "group", "title": "回访主管群"}
+    first, second = escalated(supervised.sessions), escalated(supervised.sessions)
+
+    def command(user, text: str, count: int) -> str:  # type: ignore[no-untyped-def]
+        fake.user_sends(user, text, chat=group)
+        return alert_in_group(fake_telegram, count).text
+
+    assert command(STRANGER, "/queue", 1) == "抱歉，您没有权限执行主管操作。"
+    queue = command(SUPERVISOR, "/queue", 2)
+    assert queue.startswith("待处理升级工单 2 个") and f"#{first} 高 · 待认领" in queue
+    assert command(STRANGER, f"/claim {first}", 3) == "抱歉，您没有权限执行主管操作。"
+    assert command(SUPERVISOR, f"/claim@huifang_test_bot {first}", 4).endswith(
+        f"已认领升级工单 #{first}")
+    assert command(SUPERVISOR, f"/resolve {first}", 5) == "用法：/resolve 编号 处理结果"
+    assert "根因：时效/进度" in command(SUPERVISOR, f"/resolve {first} 已致电道歉并加急处理", 6)
+    assert "根因：收费/价格" in command(SUPERVISOR, f"/resolve {second} price 已退还多收费用", 7)
+    assert command(SUPERVISOR, "/queue", 8) == "目前没有待处理的升级工单 👍"
+
+    def stored(session: Session) -> list[tuple[EscalationStatus, str | None, str | None]]:
+        rows = session.scalars(select(Escalation).where(Escalation.id.in_([first, second]))
+                               .order_by(Escalation.id))
+        return [(e.status, e.root_cause, e.resolution) for e in rows]
+
+    assert supervised.read(stored) == [
+        (EscalationStatus.RESOLVED, "timeliness", "已致电道歉并加急处理"),
+        (EscalationStatus.RESOLVED, "price", "已退还多收费用")]
+    actions = supervised.read(lambda s: [e.action for e in s.scalars(
+        select(EscalationEvent).where(EscalationEvent.escalation_id == first)
+        .order_by(EscalationEvent.id))])
+    assert actions == ["created", "claimed", "resolved"]
+    assert supervised.alert(first).json() == {"status": "skipped"}  # resolved: no alert
+
+
+def test_digest_goes_to_the_supervisors_chat(supervised: GatewayUnderTest,
+                                             fake_telegram: RunningFakeBotApi) -> None:
+    response = supervised.internal("supervisors/digest", {"text": "昨日回访 12 个，满意率 92%"})
+    assert response.json() == {"status": "sent"}
+    assert alert_in_group(fake_telegram).text == "昨日回访 12 个，满意率 92%"
+
+
+def test_open_in_console_button_when_the_console_has_a_public_address(
+        sessions: sessionmaker[Session]) -> None:
+    escalation_id = escalated(sessions)
+    public = gateway_settings("sqlite://", "http://rasa", None,
+                              console_host="console.huifang.example.com", console_port=443)
+    with sessions() as session:
+        message = alert_message(session, public, escalation_id, utcnow())
+    assert message is not None
+    assert message.buttons[-1] == {
+        "title": "在控制台打开",
+        "url": f"http://console.huifang.example.com:443/escalations/{escalation_id}"}

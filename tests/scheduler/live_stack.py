@@ -1,0 +1,171 @@
+"""The whole delivery path as real processes, for the exactly-once test and the benchmark:
+PostgreSQL, Rasa + action server, the gateway (`python -m bot`) talking to the fake Telegram
+Bot API server, and dispatch workers (`python -m scheduler --dispatch-only`).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from pydantic import SecretStr
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from huifang.db import create_db_engine, session_factory, session_scope
+from huifang.db.models import Callback, CallbackStatus, Channel, Message
+from huifang.db.types import utcnow
+from huifang.intake import TicketIn, ingest
+from huifang.rasa_endpoints import write_endpoints
+from huifang.settings import Settings, get_settings
+from huifang.stack import action_server, python_module, rasa_server
+from tests.support.databases import migrated
+from tests.support.fake_bot_api import FakeBotApi, FakeUser, RunningFakeBotApi, serving
+from tests.support.processes import free_port, running
+
+INTERNAL_TOKEN = "live-stack-internal-token"
+RASA_TOKEN = "live-stack-rasa-token"
+FIRST_CHAT_ID = 700_000_001
+
+
+class KnownChatsBotApi(FakeBotApi):
+    """The fake Bot API server, with customers who started the bot earlier (bound on a past
+    ticket), so a campaign of thousands needs no /start exchange first."""
+
+    def open_chats(self, users: list[FakeUser]) -> None:
+        with self._lock:
+            for user in users:
+                self._chats.setdefault(user.id, user.private_chat())
+
+
+@dataclass
+class LiveStack:
+    settings: Settings
+    telegram: RunningFakeBotApi
+    log_dir: Path
+    sessions: sessionmaker[Session]
+    _processes: ExitStack = field(default_factory=ExitStack)
+
+    @property
+    def fake(self) -> KnownChatsBotApi:
+        assert isinstance(self.telegram.api, KnownChatsBotApi)
+        return self.telegram.api
+
+    def environment(self, **extra: str) -> dict[str, str]:
+        """What every process of the stack reads (HUIFANG_*), plus `extra`."""
+        s = self.settings
+        env = {
+            "HUIFANG_DATABASE_URL": s.database_url,
+            "HUIFANG_RASA_URL": s.rasa_url,
+            "HUIFANG_RASA_TOKEN": RASA_TOKEN,
+            "HUIFANG_RASA_TIMEOUT_SECONDS": "120",
+            "HUIFANG_GATEWAY_URL": s.gateway_url,
+            "HUIFANG_GATEWAY_PORT": str(s.gateway_port),
+            "HUIFANG_INTERNAL_TOKEN": INTERNAL_TOKEN,
+            "HUIFANG_TELEGRAM_TOKEN": self.fake.token,
+            "HUIFANG_TELEGRAM_API_BASE_URL": self.telegram.base_url,
+            "HUIFANG_TELEGRAM_BOT_USERNAME": self.fake.bot["username"],
+            # the real clock decides in these processes: keep the window open all day
+            "HUIFANG_CONTACT_WINDOW_START": "00:00",
+            "HUIFANG_CONTACT_WINDOW_END": "23:59:59.999999",
+        }
+        env.update(extra)
+        return env
+
+    def start_scheduler(self, name: str, *args: str, health_url: str | None = None,
+                        **extra: str) -> subprocess.Popen[bytes]:
+        """`python -m scheduler` with `args` (e.g. --dispatch-only), stopped with the stack."""
+        spec = python_module(name, "scheduler", self.settings, health_url=health_url)
+        spec.argv.extend(args)
+        return self._processes.enter_context(
+            running(spec, self.log_dir, self.environment(**extra)))
+
+    def start_dispatcher(self, name: str, concurrency: int = 8,
+                         **extra: str) -> subprocess.Popen[bytes]:
+        return self.start_scheduler(name, "--dispatch-only", "--concurrency", str(concurrency),
+                                    **extra)
+
+    def stop_processes(self) -> None:
+        self._processes.close()
+
+    def customers(self, count: int, tag: str) -> tuple[list[FakeUser], list[TicketIn]]:
+        """`count` Telegram customers whose chats the fake server knows, each with a ticket
+        closed just now (so their callbacks are scheduled, not due)."""
+        users = [FakeUser(FIRST_CHAT_ID + i, f"客户{i}") for i in range(count)]
+        self.fake.open_chats(users)
+        now = utcnow()
+        tickets = [TicketIn(ticket_id=f"{tag}-{u.id}", customer_id=f"{tag}-c{u.id}",
+                            service_type="auto_repair", agent="李师傅", branch="朝阳店",
+                            channel=Channel.TELEGRAM, address=str(u.id), closed_at=now)
+                   for u in users]
+        return users, tickets
+
+    def campaign(self, count: int, tag: str, batch: int = 1000) -> list[FakeUser]:
+        """Customers as in `customers`, ingested directly."""
+        users, tickets = self.customers(count, tag)
+        for start in range(0, count, batch):
+            with session_scope(self.sessions) as session:
+                ingest(session, tickets[start:start + batch], utcnow(), self.settings)
+        return users
+
+    def make_due(self, limit: int | None = None) -> int:
+        """Make scheduled callbacks (the first `limit` by id) due now; returns how many."""
+        with session_scope(self.sessions) as session:
+            query = (select(Callback.id).where(Callback.status == CallbackStatus.SCHEDULED)
+                     .order_by(Callback.id))
+            ids = list(session.scalars(query.limit(limit) if limit else query))
+            past = utcnow() - timedelta(seconds=1)
+            for start in range(0, len(ids), 1000):
+                session.execute(update(Callback).where(Callback.id.in_(ids[start:start + 1000]))
+                                .values(due_at=past).execution_options(synchronize_session=False))
+        return len(ids)
+
+    def delivered_callbacks(self) -> int:
+        with self.sessions() as session:
+            return session.scalar(select(func.count()).select_from(Callback)
+                                  .where(Callback.delivered_round >= 1)) or 0
+
+    def outgoing_per_callback(self) -> dict[int, int]:
+        with self.sessions() as session:
+            return dict(session.execute(
+                select(Message.callback_id, func.count()).where(Message.callback_id.is_not(None))
+                .group_by(Message.callback_id)).tuples().all())
+
+
+@contextmanager
+def live_stack(workdir: Path) -> Iterator[LiveStack]:
+    """PostgreSQL + Rasa + actions + gateway + fake Telegram; dispatchers are started by the
+    caller (`start_dispatcher`)."""
+    gateway_port = free_port()
+    logs = workdir / "logs"
+    with migrated("postgresql", workdir) as url, serving(KnownChatsBotApi()) as telegram:
+        action_port, rasa_port = free_port(), free_port()
+        settings = get_settings().model_copy(update={
+            "database_url": url,
+            "rasa_url": f"http://127.0.0.1:{rasa_port}",
+            "rasa_token": SecretStr(RASA_TOKEN),
+            "gateway_port": gateway_port,
+            "gateway_url": f"http://127.0.0.1:{gateway_port}",
+            "internal_token": SecretStr(INTERNAL_TOKEN),
+        })
+        engine = create_db_engine(url)
+        stack = LiveStack(settings, telegram, logs, session_factory(engine))
+        endpoints = write_endpoints(workdir / "endpoints.yml",
+                                    f"http://127.0.0.1:{action_port}",
+                                    str(workdir / "tracker.db"))
+        gateway = python_module("gateway", "bot", settings,
+                                health_url=f"{settings.gateway_url}/health")
+        env = stack.environment()
+        try:
+            with running(action_server(settings, action_port), logs, env), \
+                    running(rasa_server(settings, rasa_port, endpoints), logs), \
+                    running(gateway, logs, env):
+                yield stack
+                stack.stop_processes()
+        finally:
+            stack.stop_processes()
+            engine.dispose()
