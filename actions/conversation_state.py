@@ -46,6 +46,16 @@ def callback_id(tracker: Tracker) -> int | None:
 
 
 def latest_text(tracker: Tracker) -> str:
+    """What the customer actually typed. The NLU pipeline converts Traditional to Simplified in
+    the parse data; the user event keeps the original, which decides the reply script."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return event.get("text") or ""
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def parsed_text(tracker: Tracker) -> str:
+    """The latest message as NLU saw it (Simplified); `from_text` slot values are this text."""
     return (tracker.latest_message or {}).get("text") or ""
 
 

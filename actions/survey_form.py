@@ -27,6 +27,7 @@ from actions.conversation_state import (
     latest_entity,
     latest_intent,
     latest_text,
+    parsed_text,
 )
 from actions.replies import (
     CATEGORY_LABELS,
@@ -44,6 +45,7 @@ FEEDBACK_INTENTS = {"complain": "feedback_complain", "praise": "feedback_praise"
                     "suggest": "feedback_suggest"}
 NO_COMMENT_WORDS = {"没有", "没有了", "无", "没", "没了", "暂时没有", "都挺好", "没什么", "不用了", "没意见"}
 RECOVERY_TEMPLATE = "recovery"
+FEEDBACK_MIN_CHARS = 6
 
 
 def needs_problem_question(tracker: Tracker) -> bool:
@@ -73,7 +75,7 @@ class ValidateSurveyForm(FormValidationAction):
     def _already_validated(value: Any, tracker: Tracker) -> bool:
         """On re-activation (after a pause) Rasa re-validates answered slots; their values are
         no longer the raw message text, and must be kept as they are."""
-        return value is not None and value != latest_text(tracker)
+        return value is not None and value not in (latest_text(tracker), parsed_text(tracker))
 
     def _stale_button(self, tracker: Tracker, slot: str) -> bool:
         question = latest_entity(tracker, "question")
@@ -95,17 +97,8 @@ class ValidateSurveyForm(FormValidationAction):
 
     async def _keep_feedback(self, tracker: Tracker, text: str, intent: str) -> None:
         classification = await classify_text(text)
-        cid = callback_id(tracker)
-        if cid is None:
-            return
-
-        def write(session: Any) -> None:
-            callback = survey_answers.load_callback(session, cid)
-            if callback is not None:
-                survey_answers.record_complaint(session, callback, text, f"feedback_{intent}",
-                                                classification, utcnow())
-
-        await in_transaction(write)
+        await self._write(tracker, survey_answers.record_complaint, text, f"feedback_{intent}",
+                          classification)
 
     async def _write(self, tracker: Tracker, record: Any, *args: Any) -> None:
         cid = callback_id(tracker)
@@ -127,6 +120,10 @@ class ValidateSurveyForm(FormValidationAction):
         speaker = Speaker(dispatcher, customer_script(tracker))
         if self._stale_button(tracker, slot):
             return {slot: None}
+        if latest_intent(tracker) in FEEDBACK_INTENTS and len(latest_text(tracker)) > \
+                FEEDBACK_MIN_CHARS and latest_entity(tracker, "score") is None:
+            # a sentence of praise or complaint is feedback; its adjectives are not a rating
+            return await self._unreadable(slot, tracker, speaker, "not_understood_rating")
         raw = latest_entity(tracker, "score") or latest_text(tracker)
         score = parse_score(str(raw), _scale(slot))
         if score is None and raw != latest_text(tracker):
@@ -272,30 +269,18 @@ class AskProblem(_AskAction):
         speaker.say("ask_problem", category_buttons("problem"))
 
 
-def _ask_dimension(slot: str, speaker: Speaker, tracker: Tracker) -> None:
-    dimension = template_named(tracker.get_slot("template")).dimension_for_slot(slot)
-    speaker.say("ask_dimension", rating_buttons(slot, 5), label=dimension.label)
+def _dimension_question(slot: str) -> type[_AskAction]:
+    """The ask action of dimension slot `slot`; its label comes from the survey template."""
+
+    def ask(self: _AskAction, speaker: Speaker, tracker: Tracker) -> None:
+        dimension = template_named(tracker.get_slot("template")).dimension_for_slot(slot)
+        speaker.say("ask_dimension", rating_buttons(slot, 5), label=dimension.label)
+
+    name = "Ask" + slot.title().replace("_", "")
+    return type(name, (_AskAction,), {"slot": slot, "ask": ask, "__module__": __name__})
 
 
-class AskDim1(_AskAction):
-    slot = "dim_1"
-
-    def ask(self, speaker: Speaker, tracker: Tracker) -> None:
-        _ask_dimension(self.slot, speaker, tracker)
-
-
-class AskDim2(_AskAction):
-    slot = "dim_2"
-
-    def ask(self, speaker: Speaker, tracker: Tracker) -> None:
-        _ask_dimension(self.slot, speaker, tracker)
-
-
-class AskDim3(_AskAction):
-    slot = "dim_3"
-
-    def ask(self, speaker: Speaker, tracker: Tracker) -> None:
-        _ask_dimension(self.slot, speaker, tracker)
+AskDim1, AskDim2, AskDim3 = (_dimension_question(f"dim_{n}") for n in range(1, 4))
 
 
 class AskNps(_AskAction):

@@ -13,19 +13,17 @@ from datetime import datetime
 from urllib.parse import urlparse
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from bot.transcript import Outgoing
 from huifang import escalations
 from huifang.db.models import (
     Callback,
-    Complaint,
     Escalation,
     EscalationStatus,
     Priority,
     Severity,
     SupervisorUser,
-    Ticket,
 )
 from huifang.escalations import REASON_LABELS_ZH, EscalationError
 from huifang.masking import mask_name
@@ -96,14 +94,8 @@ def supervisor_for(session: Session, settings: Settings, user: TelegramUser
 
 def _load(session: Session, escalation_id: int) -> Escalation | None:
     return session.scalar(
-        select(Escalation).where(Escalation.id == escalation_id).options(
-            selectinload(Escalation.owner),
-            selectinload(Escalation.callback).selectinload(Callback.ticket)
-            .selectinload(Ticket.customer),
-            selectinload(Escalation.callback).selectinload(Callback.response),
-            selectinload(Escalation.callback).selectinload(Callback.complaints)
-            .selectinload(Complaint.categories),
-        )
+        select(Escalation).where(Escalation.id == escalation_id)
+        .options(*escalations.detail_options())
     )
 
 

@@ -139,11 +139,13 @@ class TelegramOutlet:
                 self._defer(message.address, seconds)
                 return "later"
             except Forbidden as exc:
-                await self.db.run(lambda s: _blocked(s, message, str(exc)))
+                reason = str(exc)
+                await self.db.run(lambda s: _blocked(s, message, reason))
                 log.warning("chat %s blocked the bot: %s", chat_id, exc)
                 return "blocked"
             except BadRequest as exc:  # permanent: the same request would fail again
-                await self.db.run(lambda s: mark_failed(s, [message.id], f"400: {exc}"))
+                reason = f"400: {exc}"
+                await self.db.run(lambda s: mark_failed(s, [message.id], reason))
                 log.error("message %s to chat %s rejected: %s", message.id, chat_id, exc)
                 return "skipped"
             except NetworkError as exc:

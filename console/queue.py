@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Select, case, distinct, exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from console.pagination import Page, paginate
+from huifang import escalations
 from huifang.db.models import (
     Callback,
     Complaint,
@@ -75,12 +76,7 @@ def queue_statement(filters: QueueFilters, scope: tuple[str, ...] | None, now: d
         .join(Ticket, Callback.ticket_id == Ticket.id)
         .where(view_condition[filters.view])
         .options(
-            selectinload(Escalation.owner),
-            selectinload(Escalation.callback).selectinload(Callback.ticket)
-            .selectinload(Ticket.customer),
-            selectinload(Escalation.callback).selectinload(Callback.response),
-            selectinload(Escalation.callback).selectinload(Callback.complaints)
-            .selectinload(Complaint.categories),
+            *escalations.detail_options(),
             selectinload(Escalation.recovery_callback).selectinload(Callback.response),
         )
     )

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from huifang.db.models import (
     Callback,
+    Complaint,
     Escalation,
     EscalationEvent,
     EscalationStatus,
@@ -192,6 +194,18 @@ def overdue(session: Session, now: datetime) -> list[Escalation]:
             .where(Escalation.status != EscalationStatus.RESOLVED, Escalation.due_at < now)
             .order_by(Escalation.due_at)
         )
+    )
+
+
+def detail_options() -> tuple[LoaderOption, ...]:
+    """Eager loads for showing an escalation with its customer, answers and complaints."""
+    return (
+        selectinload(Escalation.owner),
+        selectinload(Escalation.callback).selectinload(Callback.ticket)
+        .selectinload(Ticket.customer),
+        selectinload(Escalation.callback).selectinload(Callback.response),
+        selectinload(Escalation.callback).selectinload(Callback.complaints)
+        .selectinload(Complaint.categories),
     )
 
 

@@ -219,9 +219,9 @@ def test_supervisors_get_the_alert_of_a_real_conversation_and_act_on_it(
     assert e2e.read(lambda s: s.get_one(Escalation, escalation.id).status) == \
         EscalationStatus.CLAIMED
     group = {"id": SUPERVISORS_CHAT, "type": "group", "title": "回访主管群"}
-    seen = len(fake.messages_to(SUPERVISORS_CHAT))
     fake.user_sends(SUPERVISOR, f"/resolve {escalation.id} 已致电道歉，安排复检", chat=group)
-    fake.wait_for_messages(SUPERVISORS_CHAT, seen + 1)
+    fake.wait_for(lambda: any(f"已解决升级工单 #{escalation.id}" in m.text
+                              for m in fake.messages_to(SUPERVISORS_CHAT)), 60, "the reply")
     resolved = e2e.read(lambda s: s.get_one(Escalation, escalation.id))
     assert resolved.status == EscalationStatus.RESOLVED
     assert resolved.resolution == "已致电道歉，安排复检"
