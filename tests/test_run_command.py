@@ -39,6 +39,9 @@ def test_run_starts_everything_and_the_demo_callback_happens(trained_models: Non
         "HUIFANG_SCHEDULER_PORT": str(ports["scheduler"]),
         "HUIFANG_CONSOLE_PORT": str(ports["console"]),
         "HUIFANG_DISPATCH_INTERVAL_SECONDS": "1",
+        # the dispatcher honours the contact window; make it open whenever the test runs
+        "HUIFANG_CONTACT_WINDOW_START": "00:00",
+        "HUIFANG_CONTACT_WINDOW_END": "23:59",
     }
     log = (tmp_path / "run.log").open("wb")
     process = subprocess.Popen([sys.executable, "-m", "huifang.cli.main", "run", "--no-train"],

@@ -222,6 +222,8 @@ def test_supervisors_get_the_alert_of_a_real_conversation_and_act_on_it(
     fake.user_sends(SUPERVISOR, f"/resolve {escalation.id} 已致电道歉，安排复检", chat=group)
     fake.wait_for(lambda: any(f"已解决升级工单 #{escalation.id}" in m.text
                               for m in fake.messages_to(SUPERVISORS_CHAT)), 60, "the reply")
-    resolved = e2e.read(lambda s: s.get_one(Escalation, escalation.id))
+    resolved = e2e.wait_until(lambda s: (lambda e: e if e.status == EscalationStatus.RESOLVED
+                                         else None)(s.get_one(Escalation, escalation.id)),
+                              timeout=10, what="the escalation resolved")
     assert resolved.status == EscalationStatus.RESOLVED
     assert resolved.resolution == "已致电道歉，安排复检"
