@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from huifang import escalations, survey_answers
+from huifang.callback_policy import customer_zone
 from huifang.db.models import CallbackStatus
 from huifang.local_time import describe
 from huifang.settings import get_settings
@@ -33,5 +33,5 @@ def close_outcome(session: Session, callback_id: int, now: datetime, *,
     if escalation is None:
         return Outcome(None, None)
     session.flush()
-    zone = ZoneInfo(callback.ticket.customer.timezone or get_settings().timezone)
+    zone = customer_zone(callback.ticket, get_settings())
     return Outcome(escalation.id, describe(escalation.due_at, zone, now))

@@ -23,6 +23,7 @@ from actions.conversation_state import (
 from actions.replies import Speaker
 from actions.supervisor_alert import alert_supervisors
 from huifang import consent, survey_answers
+from huifang.callback_policy import customer_zone
 from huifang.db.models import Customer
 from huifang.db.types import utcnow
 from huifang.local_time import describe
@@ -116,7 +117,7 @@ class ActionBusyLater(Action):
             if callback is None:
                 return "稍后"
             due = reschedule_busy(session, callback, now)
-            return describe(due, get_settings().zone, now)
+            return describe(due, customer_zone(callback.ticket, get_settings()), now)
 
         when = await in_transaction(write)
         speaker.say("busy_later", when=when)

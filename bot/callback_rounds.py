@@ -8,7 +8,6 @@ import enum
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session, selectinload
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot.rasa_client import RasaUnavailable
 from bot.relay import Relay
 from bot.transcript import Outgoing
+from huifang.callback_policy import customer_zone
 from huifang.db.models import Callback, Channel, Customer, Ticket
 from huifang.db.types import UTCDateTime, utcnow
 from huifang.settings import Settings
@@ -78,7 +78,7 @@ def plan_round(session: Session, callback_id: int, channels: set[Channel],
     if usable is None:
         return RoundOutcome(RoundStatus.UNAVAILABLE,
                             detail=f"channel {preferred[0].channel.value} is not configured")
-    zone = ZoneInfo(customer.timezone or settings.timezone)
+    zone = customer_zone(ticket, settings)
     entities = {
         "callback_id": str(callback.id),
         "ticket_id": ticket.external_id,

@@ -69,14 +69,14 @@ def start_callback(rasa_client: RasaConversations, stack_sessions: sessionmaker[
                    ) -> Callable[..., Conversation]:
     """Create a ticket and its callback in the database, then start it as the gateway does."""
 
-    def start(service_type: str = "auto_repair", locale: Locale = Locale.SIMPLIFIED
-              ) -> Conversation:
+    def start(service_type: str = "auto_repair", locale: Locale = Locale.SIMPLIFIED,
+              timezone: str | None = None) -> Conversation:
         number = next(_numbers)
         now = utcnow()
         ticket = TicketIn(ticket_id=f"CONV-{number}-{now.timestamp():.0f}",
                           customer_id=f"conv-customer-{number}-{now.timestamp():.0f}",
                           service_type=service_type, agent="李师傅", branch="朝阳店",
-                          channel=Channel.WEBCHAT, locale=locale,
+                          channel=Channel.WEBCHAT, locale=locale, timezone=timezone,
                           closed_at=now - timedelta(days=1))
         with session_scope(stack_sessions) as session:
             ingest(session, [ticket], now)

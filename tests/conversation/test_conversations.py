@@ -4,6 +4,7 @@ asserting on what the customer is told and what is stored in the database."""
 from __future__ import annotations
 
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from huifang.db.models import (
     Locale,
     Priority,
 )
+from huifang.local_time import describe
 from tests.support.rasa_http import buttons, texts
 
 pytestmark = pytest.mark.rasa
@@ -131,6 +133,15 @@ def test_busy_later_hands_the_callback_back_and_resume_continues(start_callback)
     resumed = texts(c.trigger("EXTERNAL_resume_callback"))
     assert "继续" in resumed and "解决了吗" in resumed
     assert c.stored().response.overall == 4  # earlier answer kept
+
+
+def test_busy_later_names_the_new_time_in_the_customers_own_time_zone(start_callback) -> None:
+    c = start_callback("auto_repair", timezone="America/Vancouver")
+    reply = texts(c.say("现在没空，晚点再说"))
+    stored = c.stored()
+    local = describe(stored.due_at, ZoneInfo("America/Vancouver"), stored.last_activity_at)
+    beijing = describe(stored.due_at, ZoneInfo("Asia/Shanghai"), stored.last_activity_at)
+    assert local in reply and beijing not in reply
 
 
 def test_wrong_person_apologises_and_flags_the_contact(start_callback) -> None:
