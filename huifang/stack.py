@@ -25,8 +25,11 @@ def action_server(settings: Settings, port: int) -> ProcessSpec:
     return ProcessSpec(
         "actions",
         [APP_PYTHON, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-        # rasa-sdk binds 0.0.0.0 unless told otherwise
-        env={"SANIC_HOST": "127.0.0.1", "HUIFANG_DATABASE_URL": settings.database_url},
+        # rasa-sdk binds 0.0.0.0 unless told otherwise; the actions alert supervisors through
+        # the gateway, so they need its address and the internal token of this very stack
+        env={"SANIC_HOST": "127.0.0.1", "HUIFANG_DATABASE_URL": settings.database_url,
+             "HUIFANG_GATEWAY_URL": settings.gateway_url,
+             "HUIFANG_INTERNAL_TOKEN": settings.internal_token.get_secret_value()},
         health_url=f"http://127.0.0.1:{port}/health",
     )
 

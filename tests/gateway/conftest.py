@@ -40,8 +40,8 @@ def gateway_port() -> int:
 def gateway_stack(trained_models: None, gateway_port: int,
                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
     """Rasa + actions on their own SQLite database, calling the gateway on `gateway_port`."""
-    # The action server reads its internal token from the environment like we do, so the
-    # gateway under test keeps get_settings().internal_token.
+    # The action server is given these settings' internal token (get_settings()'s), which is
+    # also what the gateway under test checks.
     settings = get_settings().model_copy(update={
         "gateway_url": f"http://127.0.0.1:{gateway_port}",
         "rasa_token": SecretStr(RASA_TOKEN),

@@ -20,12 +20,11 @@ from huifang.db import create_db_engine, session_factory, session_scope
 from huifang.db.models import Callback, CallbackStatus, Channel, Message
 from huifang.db.types import utcnow
 from huifang.intake import TicketIn, ingest
-from huifang.rasa_endpoints import write_endpoints
 from huifang.settings import Settings, get_settings
-from huifang.stack import action_server, python_module, rasa_server
-from tests.support.databases import migrated
+from huifang.stack import python_module
 from tests.support.fake_bot_api import FakeBotApi, FakeUser, RunningFakeBotApi, serving
 from tests.support.processes import free_port, running
+from tests.support.stack import rasa_stack_running
 
 INTERNAL_TOKEN = "live-stack-internal-token"
 RASA_TOKEN = "live-stack-rasa-token"
@@ -141,29 +140,20 @@ def live_stack(workdir: Path) -> Iterator[LiveStack]:
     """PostgreSQL + Rasa + actions + gateway + fake Telegram; dispatchers are started by the
     caller (`start_dispatcher`)."""
     gateway_port = free_port()
-    logs = workdir / "logs"
-    with migrated("postgresql", workdir) as url, serving(KnownChatsBotApi()) as telegram:
-        action_port, rasa_port = free_port(), free_port()
-        settings = get_settings().model_copy(update={
-            "database_url": url,
-            "rasa_url": f"http://127.0.0.1:{rasa_port}",
-            "rasa_token": SecretStr(RASA_TOKEN),
-            "gateway_port": gateway_port,
-            "gateway_url": f"http://127.0.0.1:{gateway_port}",
-            "internal_token": SecretStr(INTERNAL_TOKEN),
-        })
-        engine = create_db_engine(url)
-        stack = LiveStack(settings, telegram, logs, session_factory(engine))
-        endpoints = write_endpoints(workdir / "endpoints.yml",
-                                    f"http://127.0.0.1:{action_port}",
-                                    str(workdir / "tracker.db"))
-        gateway = python_module("gateway", "bot", settings,
-                                health_url=f"{settings.gateway_url}/health")
-        env = stack.environment()
+    wanted = get_settings().model_copy(update={
+        "rasa_token": SecretStr(RASA_TOKEN),
+        "gateway_port": gateway_port,
+        "gateway_url": f"http://127.0.0.1:{gateway_port}",
+        "internal_token": SecretStr(INTERNAL_TOKEN),
+    })
+    with serving(KnownChatsBotApi()) as telegram, \
+            rasa_stack_running(workdir, wanted, "postgresql") as rasa:
+        engine = create_db_engine(rasa.database_url)
+        stack = LiveStack(rasa.settings, telegram, rasa.log_dir, session_factory(engine))
+        gateway = python_module("gateway", "bot", rasa.settings,
+                                health_url=f"{rasa.settings.gateway_url}/health")
         try:
-            with running(action_server(settings, action_port), logs, env), \
-                    running(rasa_server(settings, rasa_port, endpoints), logs), \
-                    running(gateway, logs, env):
+            with running(gateway, rasa.log_dir, stack.environment()):
                 yield stack
                 stack.stop_processes()
         finally:

@@ -1,4 +1,4 @@
-"""The real Rasa server + action server on a fresh SQLite database, for tests and benchmarks."""
+"""The real Rasa server + action server on a fresh database, for tests and benchmarks."""
 
 from __future__ import annotations
 
@@ -28,15 +28,18 @@ class RasaStack:
 
 
 @contextmanager
-def rasa_stack_running(workdir: Path, settings: Settings | None = None) -> Iterator[RasaStack]:
-    with migrated("sqlite", workdir) as url:
-        settings = (settings or get_settings()).model_copy(update={"database_url": url})
+def rasa_stack_running(workdir: Path, settings: Settings | None = None,
+                       database: str = "sqlite") -> Iterator[RasaStack]:
+    """`database` is "sqlite" or "postgresql"; the stack's settings (database and Rasa URL
+    filled in) are what the other processes of a test should be given."""
+    with migrated(database, workdir) as url:
         action_port, rasa_port = free_port(), free_port()
-        action_url = f"http://127.0.0.1:{action_port}"
+        rasa_url, action_url = f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}"
+        settings = (settings or get_settings()).model_copy(
+            update={"database_url": url, "rasa_url": rasa_url})
         endpoints = write_endpoints(workdir / "endpoints.yml", action_url,
                                     str(workdir / "tracker.db"))
         logs = workdir / "logs"
-        env = {"HUIFANG_GATEWAY_URL": settings.gateway_url}
-        with running(action_server(settings, action_port), logs, env), \
+        with running(action_server(settings, action_port), logs), \
                 running(rasa_server(settings, rasa_port, endpoints), logs):
-            yield RasaStack(f"http://127.0.0.1:{rasa_port}", action_url, url, settings, logs)
+            yield RasaStack(rasa_url, action_url, url, settings, logs)
