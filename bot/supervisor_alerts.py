@@ -62,7 +62,7 @@ def parse_callback_data(data: str) -> tuple[str, int] | None:
 
 
 def console_link(settings: Settings, escalation_id: int) -> str:
-    return f"http://{settings.console_host}:{settings.console_port}/escalations/{escalation_id}"
+    return f"{settings.console_url}/escalations/{escalation_id}"
 
 
 def _linkable(url: str) -> bool:

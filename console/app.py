@@ -21,6 +21,7 @@ from console import (
     routes_users,
 )
 from console.auth import LoginRequired, csrf_protect
+from console.login_throttle import LoginThrottle
 from console.rendering import make_templates, render
 from huifang.db import create_db_engine, session_factory
 from huifang.settings import Settings, get_settings
@@ -42,7 +43,8 @@ def create_app(settings: Settings | None = None,
     app.add_middleware(SessionMiddleware,
                        secret_key=settings.console_secret_key.get_secret_value(),
                        session_cookie=SESSION_COOKIE, max_age=SESSION_MAX_AGE,
-                       same_site="lax")
+                       same_site="lax", https_only=settings.console_url.startswith("https://"))
+    app.state.login_throttle = LoginThrottle(settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (routes_auth, routes_queue, routes_conversation, routes_reports,
                    routes_users, api):

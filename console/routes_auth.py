@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from console.auth import authenticate, log_in, log_out
 from console.deps import db_session
+from console.login_throttle import LoginThrottle
 from console.rendering import render
 
 router = APIRouter()
@@ -28,13 +29,25 @@ def login_form(request: Request, next: str | None = None) -> Response:
 @router.post("/login")
 def login(request: Request, username: str = Form(""), password: str = Form(""),
           next: str = Form("/"), session: Session = Depends(db_session)) -> Response:
-    user = authenticate(session, username.strip(), password)
+    throttle: LoginThrottle = request.app.state.login_throttle
+    name, client = username.strip(), request.client.host if request.client else "-"
+    if minutes := throttle.minutes_locked(name, client):
+        return _login_failed(request, next, username,
+                             f"登录失败次数过多，请 {minutes} 分钟后再试", status_code=429)
+    user = authenticate(session, name, password)
     if user is None:
-        return render(request, "login.html",
-                      {"next": _safe_next(next), "error": "用户名或密码错误", "username": username},
-                      status_code=401)
+        throttle.failed(name, client)
+        return _login_failed(request, next, username, "用户名或密码错误", status_code=401)
+    throttle.succeeded(name)
     log_in(request, user)
     return RedirectResponse(_safe_next(next), status_code=303)
+
+
+def _login_failed(request: Request, next: str, username: str, error: str,
+                  status_code: int) -> Response:
+    return render(request, "login.html",
+                  {"next": _safe_next(next), "error": error, "username": username},
+                  status_code=status_code)
 
 
 @router.post("/logout")

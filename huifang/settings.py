@@ -84,6 +84,10 @@ class Settings(BaseSettings):
     console_host: str = "127.0.0.1"
     console_port: int = 8070
     console_secret_key: SecretStr = SecretStr("change-me-console-secret")
+    console_public_url: str | None = None
+    console_login_max_failures: int = Field(5, ge=1)
+    console_login_max_failures_per_client: int = Field(20, ge=1)
+    console_login_lockout_minutes: int = Field(15, ge=1)
 
     # Demo campaign loaded by `huifang run` on an empty database
     load_demo: bool = True
@@ -103,6 +107,13 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def console_url(self) -> str:
+        """Where supervisors open the console (alert links); https:// also makes its session
+        cookie HTTPS-only."""
+        return (self.console_public_url or
+                f"http://{self.console_host}:{self.console_port}").rstrip("/")
 
     @property
     def telegram_enabled(self) -> bool:

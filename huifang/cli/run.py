@@ -55,7 +55,7 @@ def run_command(
                             cwd=str(PROJECT_ROOT))
     console.print(
         f"web chat: {settings.public_base_url}/chat/{DEMO_TICKETS[0][6]}  ·  "
-        f"console: http://{settings.console_host}:{settings.console_port}  ·  "
+        f"console: {settings.console_url}  ·  "
         f"intake API: http://{settings.scheduler_host}:{settings.scheduler_port}/docs"
     )
     manager.loop()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
 
-from console.app import SESSION_COOKIE
+from console.app import SESSION_COOKIE, create_app
 from console.auth import authenticate, hash_password, verify_password
-from tests.console.console_support import PASSWORD, Dataset, csrf_of, log_in
+from tests.console.console_support import SETTINGS, PASSWORD, Dataset, csrf_of, log_in
 
 PAGES = ["/", "/reports", "/callbacks/1", "/reports/export.xlsx", "/users"]
 API = ["/api/callbacks/T-C1", "/api/callbacks", "/api/escalations", "/api/reports"]
@@ -158,3 +159,43 @@ def test_authenticate_checks_hash_and_activity(fresh: tuple[TestClient, Dataset]
         assert authenticate(session, "east", PASSWORD) is not None
         assert authenticate(session, "east", PASSWORD.upper()) is None
         assert authenticate(session, "retired", PASSWORD) is None
+
+
+def test_repeated_wrong_passwords_lock_that_user_name_only(
+        fresh: tuple[TestClient, Dataset]) -> None:
+    client, _ = fresh
+    for _ in range(SETTINGS.console_login_max_failures):
+        assert log_in(client, "east", "wrong password").status_code == 401
+    locked = log_in(client, "east")  # even the right password now waits
+    assert locked.status_code == 429
+    assert f"请 {SETTINGS.console_login_lockout_minutes} 分钟后再试" in locked.text
+    assert client.get("/api/escalations").status_code == 401
+    assert log_in(client, "anywhere").status_code == 303  # others are not locked out
+
+
+def test_a_successful_login_forgets_that_user_names_earlier_failures(
+        fresh: tuple[TestClient, Dataset]) -> None:
+    client, _ = fresh
+    for _round in range(2):
+        for _ in range(SETTINGS.console_login_max_failures - 1):
+            assert log_in(client, "east", "wrong password").status_code == 401
+        assert log_in(client, "east").status_code == 303
+
+
+def test_one_client_guessing_many_user_names_is_locked_out(
+        fresh: tuple[TestClient, Dataset]) -> None:
+    client, _ = fresh
+    for number in range(SETTINGS.console_login_max_failures_per_client):
+        assert log_in(client, f"guess{number}", "wrong password").status_code == 401
+    assert log_in(client, "anywhere").status_code == 429
+
+
+@pytest.mark.parametrize(("public_url", "secure"), [(None, False),
+                                                    ("https://console.example.com", True)])
+def test_session_cookie_is_https_only_when_the_console_is_served_over_https(
+        sqlite_factory: sessionmaker[Session], public_url: str | None, secure: bool) -> None:
+    settings = SETTINGS.model_copy(update={"console_public_url": public_url})
+    with TestClient(create_app(settings, sqlite_factory)) as client:
+        cookie = client.get("/login").headers["set-cookie"]
+    assert SESSION_COOKIE in cookie
+    assert ("secure" in cookie.lower()) is secure

@@ -174,10 +174,10 @@ def test_open_in_console_button_when_the_console_has_a_public_address(
         sessions: sessionmaker[Session]) -> None:
     escalation_id = escalated(sessions)
     public = gateway_settings("sqlite://", "http://rasa", None,
-                              console_host="console.huifang.example.com", console_port=443)
+                              console_public_url="https://console.huifang.example.com/")
     with sessions() as session:
         message = alert_message(session, public, escalation_id, utcnow())
     assert message is not None
     assert message.buttons[-1] == {
         "title": "在控制台打开",
-        "url": f"http://console.huifang.example.com:443/escalations/{escalation_id}"}
+        "url": f"https://console.huifang.example.com/escalations/{escalation_id}"}
