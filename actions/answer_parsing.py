@@ -1,4 +1,5 @@
-"""Reading a rating (`parse_score`) or a yes/no (`parse_yes_no`) from a customer's free text.
+"""Reading a rating (`parse_score`, `read_score`) or a yes/no (`parse_yes_no`) from a customer's
+free text.
 
 The rules are docs/score-reading.md; the words, units and emoji are the tables in
 actions/answer_vocabulary.py. A score is read in this order: numbers (including stars and
@@ -289,7 +290,7 @@ def _emoji_score(text: str, scale: int) -> int | None:
     return min(values) if values else None
 
 
-# --- the two entry points ---------------------------------------------------------------------
+# --- the entry points -------------------------------------------------------------------------
 
 def parse_score(text: str, scale: int) -> int | None:
     """A rating on `scale` (5: 1–5, 10: 0–10), or None when nothing readable or out of range."""
@@ -304,6 +305,17 @@ def parse_score(text: str, scale: int) -> int | None:
         return scale
     words = _word_score(clean, scale)
     return words if words is not None else _emoji_score(clean, scale)
+
+
+def read_score(text: str, entity: str | None, scale: int) -> int | None:
+    """The rating in a whole answer, else in the span the NLU tagged as `score`.
+
+    The whole text comes first: the NLU's span often drops the number that decides
+    ("还行，给4分吧" tagged 还行 would read 3, the customer said 4)."""
+    score = parse_score(text, scale)
+    if score is None and entity and entity != text:
+        score = parse_score(entity, scale)
+    return score
 
 
 def parse_yes_no(text: str) -> bool | None:

@@ -16,7 +16,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answer_parsing import parse_score, parse_yes_no
+from actions.answer_parsing import parse_yes_no, read_score
 from actions.complaint_classification import apology_for, classify_text
 from actions.conversation_state import (
     SKIPPED,
@@ -124,10 +124,8 @@ class ValidateSurveyForm(FormValidationAction):
                 FEEDBACK_MIN_CHARS and latest_entity(tracker, "score") is None:
             # a sentence of praise or complaint is feedback; its adjectives are not a rating
             return await self._unreadable(slot, tracker, speaker, "not_understood_rating")
-        raw = latest_entity(tracker, "score") or latest_text(tracker)
-        score = parse_score(str(raw), _scale(slot))
-        if score is None and raw != latest_text(tracker):
-            score = parse_score(latest_text(tracker), _scale(slot))
+        entity = latest_entity(tracker, "score")
+        score = read_score(latest_text(tracker), str(entity) if entity else None, _scale(slot))
         if score is None:
             low, high = (0, 10) if _scale(slot) == 10 else (1, 5)
             return await self._unreadable(slot, tracker, speaker, "not_understood_rating",

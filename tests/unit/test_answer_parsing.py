@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.answer_parsing import normalise, parse_score, parse_yes_no
+from actions.answer_parsing import normalise, parse_score, parse_yes_no, read_score
 
 
 def both_scales(cases: list[tuple[str, int | None, int | None]]) -> list[tuple[str, int, int | None]]:
@@ -341,3 +341,15 @@ def test_no_and_negation_wins(text: str) -> None:
 ])
 def test_mixed_or_unclear_is_none(text: str) -> None:
     assert parse_yes_no(text) is None, text
+
+
+@pytest.mark.parametrize(("text", "span", "expected"), [
+    ("还行，给4分吧", "还行", 4),         # the whole answer decides, not the tagged word
+    ("非常满意，给4分", "非常满意", 4),
+    ("emmm 4吧", "4", 4),                # the span rescues what the whole text cannot give
+    ("4", None, 4),
+    ("说不好", None, None),
+])
+def test_read_score_prefers_the_whole_answer_to_the_nlu_span(
+        text: str, span: str | None, expected: int | None) -> None:
+    assert read_score(text, span, 5) == expected
