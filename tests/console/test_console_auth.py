@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from console.app import SESSION_COOKIE, create_app
 from console.auth import authenticate, hash_password, verify_password
-from tests.console.console_support import SETTINGS, PASSWORD, Dataset, csrf_of, log_in
+from tests.console.console_support import PASSWORD, SETTINGS, Dataset, csrf_of, log_in
 
 PAGES = ["/", "/reports", "/callbacks/1", "/reports/export.xlsx", "/users"]
 API = ["/api/callbacks/T-C1", "/api/callbacks", "/api/escalations", "/api/reports"]
