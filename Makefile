@@ -10,9 +10,10 @@ services:
 models: setup
 	.venv/bin/huifang models build
 
-## Start the whole product on the embedded default (SQLite, web chat, demo campaign).
+## Start the whole product on the embedded default (SQLite, web chat, demo campaign) in dev
+## mode: random secrets for this run, demo customers' chat links printed (docs/security.md).
 run: setup
-	.venv/bin/huifang run
+	HUIFANG_DEV_MODE=true .venv/bin/huifang run
 
 ## Set everything up and run the whole test suite.
 test: setup services

@@ -13,22 +13,15 @@ from rasa_sdk.types import DomainDict
 from actions.conversation_state import callback_id, customer_script, in_transaction
 from actions.replies import SIMPLIFIED, Speaker
 from huifang import survey_answers
+from huifang.callback_facts import facts_of
 from huifang.settings import get_settings
 from huifang.surveys import QUESTION_SLOTS, template_named
 
 ANSWER_SLOTS = (*QUESTION_SLOTS, "problem")
 
 
-def _entity(tracker: Tracker, name: str) -> str | None:
-    value = next(tracker.get_latest_entity_values(name), None)
-    return str(value) if value is not None else None
-
-
-def _closed_on(value: str | None) -> str:
-    if not value:
-        return "近期"
-    day = date.fromisoformat(value)
-    return f"{day.month}月{day.day}日"
+def _closed_on(day: date | None) -> str:
+    return f"{day.month}月{day.day}日" if day else "近期"
 
 
 class ActionStartCallback(Action):
@@ -37,24 +30,27 @@ class ActionStartCallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        cid = _entity(tracker, "callback_id") or str(callback_id(tracker) or "")
-        template = template_named(_entity(tracker, "template"))
-        script = _entity(tracker, "script") or SIMPLIFIED
+        # Everything from the database by the sender id: nothing a message carries (entities
+        # included) decides which callback this is or how it is surveyed.
+        cid, settings = callback_id(tracker), get_settings()
+        facts = (await in_transaction(lambda s: facts_of(s, cid, settings))
+                 if cid is not None else None)
+        template = template_named(facts.template if facts else None)
+        script = facts.script if facts else SIMPLIFIED
         speaker = Speaker(dispatcher, script)
         if template.name == "recovery":
-            speaker.say("intro_recovery", brand=get_settings().brand_name)
+            speaker.say("intro_recovery", brand=settings.brand_name)
         else:
             speaker.say(
                 "intro",
-                brand=get_settings().brand_name,
-                closed_on=_closed_on(_entity(tracker, "closed_on")),
+                brand=settings.brand_name,
+                closed_on=_closed_on(facts.closed_on if facts else None),
                 service=template.service_label,
-                ticket=_entity(tracker, "ticket_id") or "",
+                ticket=facts.ticket_id if facts else "",
             )
         return [
             *(SlotSet(slot, None) for slot in ANSWER_SLOTS),
             SlotSet("failed_question", None),
-            SlotSet("callback_id", cid or None),
             SlotSet("template", template.name),
             SlotSet("script", script),
             SlotSet("phase", "surveying"),

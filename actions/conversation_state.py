@@ -37,11 +37,11 @@ async def in_transaction(work: Callable[[Session], T]) -> T:
 
 
 def callback_id(tracker: Tracker) -> int | None:
-    value = tracker.get_slot("callback_id")
-    if value:
-        return int(value)
-    if tracker.sender_id.startswith(SENDER_PREFIX):
-        return int(tracker.sender_id.removeprefix(SENDER_PREFIX))
+    """The callback of this conversation, from the sender id the gateway chose (`callback-<id>`)
+    — never from a slot or entity, which a message could carry."""
+    number = tracker.sender_id.removeprefix(SENDER_PREFIX)
+    if number != tracker.sender_id and number.isascii() and number.isdigit():
+        return int(number)
     return None
 
 

@@ -47,14 +47,14 @@ async def _conversation(client: httpx.AsyncClient, stack: RasaStack, callback_id
     response = await client.post(
         f"{stack.rasa_url}/conversations/{sender}/trigger_intent",
         params={"output_channel": "collector", "token": stack.token},
-        json={"name": "EXTERNAL_start_callback",
-              "entities": {"callback_id": str(callback_id), "template": "auto_after_sales"}})
+        json={"name": "EXTERNAL_start_callback"})
     response.raise_for_status()
     starts.append(time.perf_counter() - started)
     for answer in ANSWERS:
         started = time.perf_counter()
-        response = await client.post(f"{stack.rasa_url}/webhooks/rest/webhook",
-                                     json={"sender": sender, "message": answer})
+        response = await client.post(f"{stack.rasa_url}/webhooks/huifang/webhook",
+                                     json={"sender": sender, "text": answer},
+                                     headers={"Authorization": f"Bearer {stack.token}"})
         response.raise_for_status()
         turns.append(time.perf_counter() - started)
 

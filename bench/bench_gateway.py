@@ -1,7 +1,7 @@
 """The gateway under load: N concurrent simulated customers each take a whole survey through
 the real gateway (`python -m bot` as its own process) → real Rasa → real action server.
 
-- web chat: a turn is one `POST /webchat/{address}/messages` (the replies are its answer);
+- web chat: a turn is one `POST /webchat/{token}/messages` (the replies are its answer);
 - Telegram: the gateway polls the fake Bot API server; a turn runs from the moment the user's
   update is queued in the fake server until the bot's next question (a message with a
   keyboard) or its closing thanks has reached the fake server. The fake server enforces the
@@ -44,7 +44,7 @@ from tests.support.stack import RasaStack, rasa_stack_running
 TYPED_ANSWERS = ["解决了", "5", "4分", "满分", "9", "没有"]
 FIRST_BUTTON = "5"  # "5 非常满意"
 CLOSING = "感谢"
-INTERNAL_TOKEN = "bench-internal-token"
+INTERNAL_TOKEN = "bench-internal-token-0123456789"
 
 _user_ids = itertools.count(5_000_001)
 
@@ -62,7 +62,9 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def _create_callbacks(database_url: str, channel: Channel, addresses: list[str], tag: str
-                      ) -> list[int]:
+                      ) -> tuple[list[int], list[str]]:
+    """The new callbacks' ids and, per customer, what a turn is addressed to: the web-chat
+    link token, or the Telegram address."""
     engine = create_db_engine(database_url)
     now = utcnow()
     tickets = [TicketIn(ticket_id=f"BG-{tag}-{i}", customer_id=f"bg-{tag}-{i}",
@@ -71,17 +73,20 @@ def _create_callbacks(database_url: str, channel: Channel, addresses: list[str],
                for i, address in enumerate(addresses)]
     try:
         with session_scope(session_factory(engine)) as session:
-            ingest(session, tickets, now)
+            result = ingest(session, tickets, now)
             ids = session.scalars(select(Callback.id).order_by(Callback.id.desc())
                                   .limit(len(tickets)))
-            return sorted(ids)
+            keys = [result.chat_links[t.ticket_id].rsplit("/", 1)[1]
+                    if channel == Channel.WEBCHAT else t.address or "" for t in tickets]
+            return sorted(ids), keys
     finally:
         engine.dispose()
 
 
 class Harness:
-    def __init__(self, gateway_url: str, fake: FakeBotApi | None) -> None:
+    def __init__(self, gateway_url: str, internal_url: str, fake: FakeBotApi | None) -> None:
         self.gateway_url = gateway_url
+        self.internal_url = internal_url
         self.fake = fake
         self.http = httpx.AsyncClient(timeout=180, limits=httpx.Limits(max_connections=200))
         self._arrivals: dict[int, asyncio.Queue[SentMessage]] = {}
@@ -96,7 +101,7 @@ class Harness:
 
     async def start(self, callback_id: int) -> None:
         response = await self.http.post(
-            f"{self.gateway_url}/internal/callbacks/{callback_id}/send",
+            f"{self.internal_url}/internal/callbacks/{callback_id}/send",
             json={"round": 1, "mode": "start"},
             headers={"Authorization": f"Bearer {INTERNAL_TOKEN}"})
         if response.status_code != 200 or response.json()["status"] != "sent":
@@ -164,7 +169,8 @@ async def _level(harness: Harness, stack: RasaStack, channel: Channel, customers
         for user in users:
             harness.fake.add_user(user)
         addresses = [str(u.id) for u in users]
-    ids = await asyncio.to_thread(_create_callbacks, stack.database_url, channel, addresses, tag)
+    ids, addresses = await asyncio.to_thread(_create_callbacks, stack.database_url, channel,
+                                             addresses, tag)
     timings = Timings()
     rejected_before = len(harness.fake.rejected(429)) if harness.fake else 0
     began = time.perf_counter()
@@ -212,9 +218,9 @@ def _undelivered(database_url: str, callback_ids: list[int]) -> int:
         engine.dispose()
 
 
-async def _run(stack: RasaStack, gateway_url: str, fake: FakeBotApi, channels: list[Channel],
-               levels: list[int], think: dict[Channel, float]) -> None:
-    harness = Harness(gateway_url, fake)
+async def _run(stack: RasaStack, gateway_url: str, internal_url: str, fake: FakeBotApi,
+               channels: list[Channel], levels: list[int], think: dict[Channel, float]) -> None:
+    harness = Harness(gateway_url, internal_url, fake)
     try:
         for channel in channels:
             for customers in levels:
@@ -238,7 +244,8 @@ def main(argv: list[str] | None = None) -> None:
     build_all()
     gateway_port = free_port()
     gateway_url = f"http://127.0.0.1:{gateway_port}"
-    settings = get_settings().model_copy(update={"gateway_url": gateway_url})
+    internal_url = f"http://127.0.0.1:{free_port()}"
+    settings = get_settings().model_copy(update={"gateway_internal_url": internal_url})
     with tempfile.TemporaryDirectory(prefix="bench-gateway-") as tmp, \
             rasa_stack_running(Path(tmp), settings) as stack, serving() as telegram:
         env = {
@@ -246,13 +253,17 @@ def main(argv: list[str] | None = None) -> None:
             "HUIFANG_RASA_TOKEN": stack.token,
             "HUIFANG_GATEWAY_HOST": "127.0.0.1",
             "HUIFANG_GATEWAY_PORT": str(gateway_port),
+            "HUIFANG_GATEWAY_INTERNAL_URL": internal_url,
+            # every simulated customer comes from this one address
+            "HUIFANG_WEBCHAT_REQUESTS_PER_MINUTE_PER_CLIENT": "100000",
             "HUIFANG_INTERNAL_TOKEN": INTERNAL_TOKEN,
             "HUIFANG_TELEGRAM_TOKEN": telegram.api.token,
             "HUIFANG_TELEGRAM_API_BASE_URL": telegram.base_url,
         }
         spec = python_module("gateway", "bot", stack.settings, f"{gateway_url}/health")
         with running(spec, Path(tmp) / "logs", env):
-            asyncio.run(_run(stack, gateway_url, telegram.api, channels, args.customers, think))
+            asyncio.run(_run(stack, gateway_url, internal_url, telegram.api, channels,
+                             args.customers, think))
 
 
 if __name__ == "__main__":

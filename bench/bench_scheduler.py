@@ -33,7 +33,7 @@ from tests.support.processes import free_port
 
 TELEGRAM_LIMIT = 30.0  # messages per second, overall
 INTRO = "服务回访助手"
-API_KEY = "bench-intake-key"
+API_KEY = "bench-intake-key-0123456789abcdef"
 console = Console()
 
 
@@ -126,7 +126,8 @@ def dispatch_ceiling(stack: LiveStack, count: int, processes: int, concurrency: 
     with serving(standin.app()) as url:
         for n in range(processes):
             stack.start_dispatcher(f"ceiling-{n + 1}", concurrency=concurrency,
-                                   HUIFANG_GATEWAY_URL=url, HUIFANG_INTERNAL_TOKEN=STANDIN_TOKEN,
+                                   HUIFANG_GATEWAY_INTERNAL_URL=url,
+                                   HUIFANG_INTERNAL_TOKEN=STANDIN_TOKEN,
                                    HUIFANG_DISPATCH_INTERVAL_SECONDS="0.5")
         started = time.perf_counter()
         assert stack.make_due(count) == count

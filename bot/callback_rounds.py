@@ -15,10 +15,8 @@ from sqlalchemy.orm import Session, selectinload
 from bot.rasa_client import RasaUnavailable
 from bot.relay import Relay
 from bot.transcript import Outgoing
-from huifang.callback_policy import customer_zone
 from huifang.db.models import Callback, Channel, Customer, Ticket
 from huifang.db.types import UTCDateTime, utcnow
-from huifang.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +51,11 @@ class RoundPlan:
     channel: Channel
     address: str
     sender: str
-    entities: dict[str, str]
     previous_sent_at: datetime | None
 
 
-def plan_round(session: Session, callback_id: int, channels: set[Channel],
-               settings: Settings) -> RoundPlan | RoundOutcome:
+def plan_round(session: Session, callback_id: int, channels: set[Channel]
+               ) -> RoundPlan | RoundOutcome:
     callback = session.scalar(
         select(Callback).where(Callback.id == callback_id).options(
             selectinload(Callback.ticket).selectinload(Ticket.customer)
@@ -78,18 +75,9 @@ def plan_round(session: Session, callback_id: int, channels: set[Channel],
     if usable is None:
         return RoundOutcome(RoundStatus.UNAVAILABLE,
                             detail=f"channel {preferred[0].channel.value} is not configured")
-    zone = customer_zone(ticket, settings)
-    entities = {
-        "callback_id": str(callback.id),
-        "ticket_id": ticket.external_id,
-        "service_type": ticket.service_type,
-        "agent": callback.agent_at_send or ticket.agent or "",
-        "script": customer.locale.value,
-        "template": callback.template,
-        "closed_on": ticket.closed_at.astimezone(zone).date().isoformat(),
-    }
+    # No entities: the actions read the callback's facts from the database by the sender id.
     return RoundPlan(callback.id, customer.id, usable.channel, usable.address,
-                     callback.conversation_id, entities, callback.sent_at)
+                     callback.conversation_id, callback.sent_at)
 
 
 def claim_round(session: Session, callback_id: int, round_: int, now: datetime) -> bool:
@@ -115,17 +103,17 @@ def release_round(session: Session, callback_id: int, round_: int,
     )
 
 
-async def send_round(relay: Relay, settings: Settings, callback_id: int, round_: int,
+async def send_round(relay: Relay, callback_id: int, round_: int,
                      mode: str) -> RoundOutcome:
     channels = set(relay.outlets)
-    plan = await relay.db.run(lambda s: plan_round(s, callback_id, channels, settings))
+    plan = await relay.db.run(lambda s: plan_round(s, callback_id, channels))
     if isinstance(plan, RoundOutcome):
         return plan
     async with relay.locks.hold((plan.channel, plan.address)):
         if not await relay.db.run(lambda s: claim_round(s, callback_id, round_, utcnow())):
             return RoundOutcome(RoundStatus.ALREADY_SENT)
         try:
-            answer = await relay.rasa.trigger(plan.sender, MODE_INTENTS[mode], plan.entities)
+            answer = await relay.rasa.trigger(plan.sender, MODE_INTENTS[mode])
         except RasaUnavailable as exc:
             await relay.db.run(
                 lambda s: release_round(s, callback_id, round_, plan.previous_sent_at))

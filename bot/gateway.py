@@ -18,6 +18,7 @@ from bot.relay import Relay
 from bot.telegram_app import build_application
 from bot.telegram_delivery import ChatPacer, TelegramOutlet, run_outbox
 from huifang.db.models import Channel
+from huifang.rate_limits import RequestRate
 from huifang.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,8 @@ class Gateway:
                                settings.rasa_timeout_seconds)
         self.outlets: dict[Channel, Outlet] = {Channel.WEBCHAT: WebChatOutlet()}
         self.relay = Relay(self.db, self.rasa, self.outlets)
+        self.chat_rate = RequestRate(settings.webchat_requests_per_minute,
+                                     settings.webchat_requests_per_minute_per_client)
         self.telegram: Application | None = None
         self.telegram_outlet: TelegramOutlet | None = None
         self._outbox_interval = outbox_interval

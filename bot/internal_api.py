@@ -1,9 +1,9 @@
-"""The gateway's internal API for the scheduler and the actions (docs/contracts.md), bearer-token
-protected: send a callback round, alert supervisors about an escalation, post the digest."""
+"""The gateway's internal API for the scheduler and the actions (docs/contracts.md), served on
+its own listener bound to 127.0.0.1 (bot/app.py create_internal_app), bearer-token protected:
+send a callback round, alert supervisors about an escalation, post the digest."""
 
 from __future__ import annotations
 
-import hmac
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request
@@ -15,6 +15,7 @@ from bot.callback_rounds import RoundStatus, send_round
 from bot.gateway import Gateway
 from bot.supervisor_chat import PostStatus
 from bot.transcript import Outgoing
+from huifang.constant_time import same_secret
 
 
 def gateway(request: Request) -> Gateway:
@@ -22,16 +23,19 @@ def gateway(request: Request) -> Gateway:
 
 
 def authorised(request: Request, authorization: str | None = Header(None)) -> None:
-    expected = f"Bearer {gateway(request).settings.internal_token.get_secret_value()}"
-    if authorization is None or not hmac.compare_digest(authorization, expected):
+    token = gateway(request).settings.internal_token.get_secret_value()
+    if not token or not same_secret(authorization, f"Bearer {token}"):
         raise HTTPException(401, "missing or wrong internal token")
 
 
 router = APIRouter(prefix="/internal", dependencies=[Depends(authorised)])
 
 
+MAX_ROUND = 1000  # far above any real callback's start + resumes + reminders
+
+
 class SendRound(BaseModel):
-    round: int = Field(ge=1)
+    round: int = Field(ge=1, le=MAX_ROUND)
     mode: Literal["start", "resume", "remind"]
 
 
@@ -61,7 +65,7 @@ _POST_CODES = {
 @router.post("/callbacks/{callback_id}/send")
 async def send(callback_id: int, body: SendRound, request: Request) -> JSONResponse:
     gw = gateway(request)
-    outcome = await send_round(gw.relay, gw.settings, callback_id, body.round, body.mode)
+    outcome = await send_round(gw.relay, callback_id, body.round, body.mode)
     answer: dict[str, object] = {"status": outcome.status.value}
     if outcome.status == RoundStatus.SENT:
         answer["messages"] = outcome.messages

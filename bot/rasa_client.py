@@ -1,5 +1,7 @@
-"""Rasa over HTTP: the REST channel for what customers say, the token-protected HTTP API's
-`trigger_intent` (collecting output channel) for proactive starts, resumes and reminders."""
+"""Rasa over HTTP: our own input channel (rasa_channels/customer_input.py) for what customers
+say — typed text as plain text, a pressed button as the payload we offered — and the HTTP API's
+`trigger_intent` (collecting output channel) for proactive starts, resumes and reminders. Both
+require the Rasa token."""
 
 from __future__ import annotations
 
@@ -10,6 +12,9 @@ from typing import Any
 import httpx
 
 log = logging.getLogger(__name__)
+
+
+CHANNEL_WEBHOOK = "/webhooks/huifang/webhook"
 
 
 class RasaUnavailable(Exception):
@@ -44,25 +49,34 @@ class RasaClient:
             limits=httpx.Limits(max_connections=max_connections,
                                 max_keepalive_connections=max_connections))
 
-    async def say(self, sender: str, message: str) -> list[BotMessage]:
-        body = await self._post("/webhooks/rest/webhook", {"sender": sender, "message": message})
-        if not isinstance(body, list):
-            raise RasaUnavailable(f"unexpected REST channel answer: {str(body)[:200]}")
-        return _bot_messages(body)
+    async def say(self, sender: str, text: str) -> list[BotMessage]:
+        """What the customer typed: Rasa's channel reads it as text, whatever it looks like."""
+        return await self._channel({"sender": sender, "text": text})
 
-    async def trigger(self, sender: str, intent: str, entities: dict[str, str]
-                      ) -> list[BotMessage]:
-        body = await self._post(f"/conversations/{sender}/trigger_intent",
-                                {"name": intent, "entities": entities},
+    async def press(self, sender: str, payload: str) -> list[BotMessage]:
+        """A button we offered in this conversation, mapped back from its opaque id."""
+        return await self._channel({"sender": sender, "button": payload})
+
+    async def trigger(self, sender: str, intent: str) -> list[BotMessage]:
+        body = await self._post(f"/conversations/{sender}/trigger_intent", {"name": intent},
                                 params={"output_channel": "collector", "token": self._token})
         if not isinstance(body, dict):
             raise RasaUnavailable(f"unexpected trigger_intent answer: {str(body)[:200]}")
         return _bot_messages(body.get("messages") or [])
 
+    async def _channel(self, message: dict[str, str]) -> list[BotMessage]:
+        body = await self._post(CHANNEL_WEBHOOK, message,
+                                headers={"Authorization": f"Bearer {self._token}"})
+        if not isinstance(body, list):
+            raise RasaUnavailable(f"unexpected channel answer: {str(body)[:200]}")
+        return _bot_messages(body)
+
     async def _post(self, path: str, payload: dict[str, Any],
-                    params: dict[str, str] | None = None) -> Any:
+                    params: dict[str, str] | None = None,
+                    headers: dict[str, str] | None = None) -> Any:
         try:
-            response = await self._http.post(path, json=payload, params=params)
+            response = await self._http.post(path, json=payload, params=params,
+                                             headers=headers)
         except httpx.HTTPError as exc:
             raise RasaUnavailable(f"{path}: {exc!r}") from exc
         if response.status_code != 200:

@@ -22,11 +22,12 @@ from bot.transcript import (
     Outgoing,
     StoredMessage,
     already_received,
-    offered_title,
+    open_button,
     record_inbound,
     record_outbound,
 )
 from huifang.db.models import Channel
+from huifang.nul_bytes import without_nul
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ class TurnStatus(enum.StrEnum):
     ANSWERED = "answered"
     UNKNOWN_ADDRESS = "unknown_address"
     DUPLICATE = "duplicate"
+    STALE_BUTTON = "stale_button"  # not a button of the question now open: nothing was done
     RASA_UNAVAILABLE = "rasa_unavailable"
 
 
@@ -52,35 +54,40 @@ class Relay:
         self.outlets = outlets
         self.locks = ChatLocks()
 
-    async def customer_turn(self, channel: Channel, address: str, *, text: str | None,
-                            payload: str | None = None, external_id: str | None = None,
+    async def customer_turn(self, channel: Channel, address: str, *, text: str | None = None,
+                            button: str | None = None, external_id: str | None = None,
                             on_accepted: Callable[[], Awaitable[None]] | None = None
                             ) -> TurnResult:
-        """Relay typed `text` or a button `payload` (with its title as `text`) to Rasa."""
+        """Relay typed `text` to Rasa as text, or a pressed `button` (its opaque id) as the
+        payload we offered — only if it belongs to the question now open."""
+        text, button = without_nul(text), without_nul(button)  # PostgreSQL stores no NUL
         async with self.locks.hold((channel, address)):
             start = await self.db.run(
-                lambda s: _begin_turn(s, channel, address, text, payload, external_id))
+                lambda s: _begin_turn(s, channel, address, text, button, external_id))
             if isinstance(start, TurnStatus):
                 return TurnResult(start)
+            target, payload = start
             if on_accepted is not None:
                 await on_accepted()
             status = TurnStatus.ANSWERED
             try:
-                answer = await self.rasa.say(start.sender, payload or text or "")
+                answer = await (self.rasa.press(target.sender, payload) if payload
+                                else self.rasa.say(target.sender, text or ""))
                 replies = [Outgoing(m.text, m.buttons) for m in answer]
             except RasaUnavailable as exc:
-                log.warning("Rasa unavailable for %s: %s", start.sender, exc)
+                log.warning("Rasa unavailable for %s: %s", target.sender, exc)
                 status = TurnStatus.RASA_UNAVAILABLE
-                replies = [Outgoing(localized(BUSY, start.locale), [])]
+                replies = [Outgoing(localized(BUSY, target.locale), [])]
             stored, delivery = await self.send(channel, address, replies,
-                                               customer_id=start.customer_id,
-                                               callback_id=start.callback_id)
+                                               customer_id=target.customer_id,
+                                               callback_id=target.callback_id)
             return TurnResult(status, stored, delivery)
 
     async def gateway_reply(self, channel: Channel, address: str, *, inbound: str | None,
                             reply: str, customer_id: int | None = None,
                             external_id: str | None = None) -> TurnResult:
         """Record what the customer sent and answer it without Rasa (binding, stickers …)."""
+        inbound = without_nul(inbound)
         async with self.locks.hold((channel, address)):
             def record(session: Session) -> bool:
                 if external_id and already_received(session, channel, address, external_id):
@@ -108,17 +115,22 @@ class Relay:
 
 
 def _begin_turn(session: Session, channel: Channel, address: str, text: str | None,
-                payload: str | None, external_id: str | None
-                ) -> ConversationTarget | TurnStatus:
+                button: str | None, external_id: str | None
+                ) -> tuple[ConversationTarget, str | None] | TurnStatus:
+    """Record the customer's message; a pressed button is recorded as its title and payload."""
     customer = customer_at(session, channel, address)
     if customer is None:
         return TurnStatus.UNKNOWN_ADDRESS
     if external_id and already_received(session, channel, address, external_id):
         return TurnStatus.DUPLICATE
+    payload = None
+    if button is not None:
+        pressed = open_button(session, channel, address, button)
+        if pressed is None:
+            return TurnStatus.STALE_BUTTON
+        text, payload = pressed["title"], pressed["payload"]
     target = conversation_for(session, customer)
-    if payload and not text:
-        text = offered_title(session, channel, address, payload) or payload
     record_inbound(session, channel, address, customer_id=customer.id,
                    callback_id=target.callback_id, text=text, payload=payload,
                    external_id=external_id)
-    return target
+    return target, payload

@@ -3,7 +3,10 @@
 Alerts about new and overdue escalations go to the configured supervisors' chat only. Only
 Telegram users on the allow-list (settings.telegram_supervisor_ids) may act; each acts as the
 console account linked to their Telegram id (one is created, without a password, the first
-time an allow-listed user acts, so every claim and resolve has an audited actor)."""
+time an allow-listed user acts, so every claim and resolve has an audited actor) and within
+that account's branch scope (huifang.branch_scope: a created account has no branch until an
+admin grants one). Outside text in a message (the customer's words, names) is one line each
+(huifang.one_line), so it cannot add lines such as a forged console link."""
 
 from __future__ import annotations
 
@@ -17,17 +20,17 @@ from sqlalchemy.orm import Session
 
 from bot.transcript import Outgoing
 from huifang import escalations
+from huifang.branch_scope import TELEGRAM_ONLY_PASSWORD_HASH, Scope, branch_scope, may_see
 from huifang.db.models import (
     Callback,
     Escalation,
     EscalationStatus,
-    Priority,
-    Severity,
     SupervisorUser,
 )
-from huifang.escalations import REASON_LABELS_ZH, EscalationError
+from huifang.escalations import EscalationError
+from huifang.labels import CATEGORIES, ESCALATION_STATUSES, PRIORITIES, REASONS, SEVERITIES
 from huifang.masking import mask_name
-from huifang.reports import CATEGORY_LABELS_ZH
+from huifang.one_line import one_line
 from huifang.settings import Settings
 from huifang.surveys import template_named
 
@@ -35,12 +38,9 @@ CLAIM, RESOLVE = "claim", "resolve"
 CALLBACK_PREFIX = "esc"
 RESOLVE_HOW = "请发送 /resolve {id} 处理结果（可在开头写根因，如：/resolve {id} 收费/价格 已退还多收的费用）"
 NOT_ALLOWED = "抱歉，您没有权限执行主管操作。"
+DONE_MARK = "✅"  # leads the reply of a claim or resolve that went through
 QUEUE_LIMIT = 20
 
-PRIORITY_ZH = {Priority.URGENT: "紧急", Priority.HIGH: "高", Priority.NORMAL: "普通"}
-SEVERITY_ZH = {Severity.HIGH: "高", Severity.MEDIUM: "中", Severity.LOW: "低"}
-STATUS_ZH = {EscalationStatus.OPEN: "待认领", EscalationStatus.CLAIMED: "处理中",
-             EscalationStatus.RESOLVED: "已解决"}
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,10 @@ def supervisor_for(session: Session, settings: Settings, user: TelegramUser
                              .where(SupervisorUser.telegram_user_id == user.id))
     if account is None:
         account = SupervisorUser(username=f"telegram-{user.id}",
-                                 display_name=(user.full_name or f"Telegram {user.id}")[:100],
-                                 password_hash="!telegram-only", telegram_user_id=user.id)
+                                 display_name=one_line(user.full_name, 100)
+                                 or f"Telegram {user.id}",
+                                 password_hash=TELEGRAM_ONLY_PASSWORD_HASH,
+                                 telegram_user_id=user.id, branches=[])
         session.add(account)
         session.flush()
     return account if account.active else None
@@ -97,6 +99,19 @@ def _load(session: Session, escalation_id: int) -> Escalation | None:
         select(Escalation).where(Escalation.id == escalation_id)
         .options(*escalations.detail_options())
     )
+
+
+def _visible(session: Session, escalation_id: int, user: SupervisorUser) -> Escalation | None:
+    """The escalation if it is in the user's branches; one outside them is "not found", as in
+    the console, so its number tells nothing."""
+    escalation = _load(session, escalation_id)
+    if escalation is None or not may_see(user, escalation.callback.ticket):
+        return None
+    return escalation
+
+
+def _name(user: SupervisorUser) -> str:
+    return one_line(user.display_name)
 
 
 def _local(moment: datetime, settings: Settings) -> str:
@@ -124,14 +139,14 @@ def _scores(callback: Callback) -> str | None:
 def _words(callback: Callback) -> list[str]:
     lines = []
     for complaint in callback.complaints:
-        categories = "、".join(CATEGORY_LABELS_ZH.get(c.category, c.category)
+        categories = "、".join(CATEGORIES.get(c.category, c.category)
                               for c in complaint.categories) or "未分类"
-        lines.append(f"「{complaint.text}」\n   分类：{categories} · 严重程度："
-                     f"{SEVERITY_ZH[complaint.severity]}")
+        lines.append(f"「{one_line(complaint.text)}」\n   分类：{categories} · 严重程度："
+                     f"{SEVERITIES[complaint.severity]}")
     response = callback.response
     if response is not None and response.comment and all(
             c.text != response.comment for c in callback.complaints):
-        lines.append(f"「{response.comment}」（意见建议）")
+        lines.append(f"「{one_line(response.comment)}」（意见建议）")
     return lines
 
 
@@ -146,15 +161,15 @@ def alert_message(session: Session, settings: Settings, escalation_id: int, now:
     callback = escalation.callback
     ticket = callback.ticket
     overdue = escalation.due_at < now
-    priority = PRIORITY_ZH[escalation.priority]
+    priority = PRIORITIES[escalation.priority]
     headline = (f"⏰ 升级工单 #{escalation.id} 已超时未处理（{priority}）" if overdue
                 else f"🔔 新的升级工单 #{escalation.id}（{priority}）")
-    reasons = "、".join(REASON_LABELS_ZH.get(r, r) for r in escalation.reasons)
-    facts = " · ".join(x for x in (ticket.external_id,
-                                   template_named(callback.template).service_label,
-                                   ticket.branch, ticket.agent) if x)
+    reasons = "、".join(REASONS.get(r, r) for r in escalation.reasons)
+    facts = " · ".join(one_line(x) for x in (ticket.external_id,
+                                             template_named(callback.template).service_label,
+                                             ticket.branch, ticket.agent) if x)
     lines = [headline, f"原因：{reasons}", f"工单：{facts}",
-             f"客户：{mask_name(ticket.customer.name) or '（未登记姓名）'}"]
+             f"客户：{mask_name(one_line(ticket.customer.name)) or '（未登记姓名）'}"]
     scores = _scores(callback)
     if scores:
         lines.append(f"评分：{scores}")
@@ -162,8 +177,8 @@ def alert_message(session: Session, settings: Settings, escalation_id: int, now:
     if words:
         lines.append("客户原话：")
         lines += [f"• {w}" for w in words]
-    lines.append(f"状态：{STATUS_ZH[escalation.status]}"
-                 + (f"（{escalation.owner.display_name}）" if escalation.owner else ""))
+    lines.append(f"状态：{ESCALATION_STATUSES[escalation.status]}"
+                 + (f"（{_name(escalation.owner)}）" if escalation.owner else ""))
     lines.append(f"处理时限：{_local(escalation.due_at, settings)}")
     link = console_link(settings, escalation.id)
     lines.append(f"控制台：{link}")
@@ -181,18 +196,28 @@ def mark_alerted(session: Session, escalation_id: int, now: datetime) -> None:
         escalation.overdue_alerted_at = escalation.overdue_alerted_at or now
 
 
-def queue_text(session: Session, settings: Settings, now: datetime) -> str:
-    queue = escalations.open_queue(session, now)
+NO_BRANCHES = ("您的账号还没有被授权任何网点，请联系管理员授权"
+               "（huifang users grant {username} --branch 网点）。")
+
+
+def queue_text(session: Session, settings: Settings, user: SupervisorUser, now: datetime
+               ) -> str:
+    scope: Scope = branch_scope(user)
+    if scope == ():
+        return NO_BRANCHES.format(username=user.username)
+    queue = escalations.open_queue(session, now, scope)
     if not queue:
         return "目前没有待处理的升级工单 👍"
     lines = [f"待处理升级工单 {len(queue)} 个："]
     for escalation in queue[:QUEUE_LIMIT]:
         ticket = escalation.callback.ticket
         late = "（已超时）" if escalation.due_at < now else ""
-        owner = f" {escalation.owner.display_name}" if escalation.owner else ""
-        lines.append(f"#{escalation.id} {PRIORITY_ZH[escalation.priority]} · "
-                     f"{STATUS_ZH[escalation.status]}{owner} · {ticket.external_id} "
-                     f"{ticket.branch or ''} · 时限 {_local(escalation.due_at, settings)}{late}")
+        owner = f" {_name(escalation.owner)}" if escalation.owner else ""
+        status = ESCALATION_STATUSES[escalation.status]
+        lines.append(f"#{escalation.id} {PRIORITIES[escalation.priority]} · "
+                     f"{status}{owner} · {one_line(ticket.external_id)} "
+                     f"{one_line(ticket.branch)} · 时限 {_local(escalation.due_at, settings)}"
+                     f"{late}")
     if len(queue) > QUEUE_LIMIT:
         lines.append(f"……另有 {len(queue) - QUEUE_LIMIT} 个，请在控制台查看")
     lines.append("认领：/claim 编号　解决：/resolve 编号 处理结果")
@@ -200,7 +225,7 @@ def queue_text(session: Session, settings: Settings, now: datetime) -> str:
 
 
 def claim(session: Session, escalation_id: int, user: SupervisorUser, now: datetime) -> str:
-    escalation = session.get(Escalation, escalation_id)
+    escalation = _visible(session, escalation_id, user)
     if escalation is None:
         return f"找不到升级工单 #{escalation_id}"
     if escalation.owner_id == user.id and escalation.status == EscalationStatus.CLAIMED:
@@ -208,17 +233,17 @@ def claim(session: Session, escalation_id: int, user: SupervisorUser, now: datet
     taken = escalation.owner_id not in (None, user.id)
     if taken and escalation.status != EscalationStatus.RESOLVED:
         owner = session.get_one(SupervisorUser, escalation.owner_id)
-        return f"升级工单 #{escalation_id} 已由 {owner.display_name} 认领"
+        return f"升级工单 #{escalation_id} 已由 {_name(owner)} 认领"
     try:
         escalations.claim(session, escalation, user, now)
     except EscalationError as exc:
         return f"#{escalation_id}：{exc}"
-    return f"✅ {user.display_name} 已认领升级工单 #{escalation_id}"
+    return f"{DONE_MARK} {_name(user)} 已认领升级工单 #{escalation_id}"
 
 
 def resolve(session: Session, escalation_id: int, user: SupervisorUser, note: str,
             now: datetime) -> str:
-    escalation = _load(session, escalation_id)
+    escalation = _visible(session, escalation_id, user)
     if escalation is None:
         return f"找不到升级工单 #{escalation_id}"
     root_cause, resolution = _root_cause(escalation, note.strip())
@@ -226,16 +251,16 @@ def resolve(session: Session, escalation_id: int, user: SupervisorUser, note: st
         escalations.resolve(session, escalation, user, root_cause, resolution, now)
     except EscalationError as exc:
         return f"#{escalation_id}：{exc}"
-    return (f"✅ {user.display_name} 已解决升级工单 #{escalation_id}"
-            f"（根因：{CATEGORY_LABELS_ZH.get(root_cause, root_cause)}）")
+    return (f"{DONE_MARK} {_name(user)} 已解决升级工单 #{escalation_id}"
+            f"（根因：{CATEGORIES.get(root_cause, root_cause)}）")
 
 
 def _root_cause(escalation: Escalation, note: str) -> tuple[str, str]:
     """An explicit root cause may lead the note ("price 已退款" / "收费/价格 已退款"); otherwise
     the customer's first complaint category, else "other"."""
     first, _, rest = note.partition(" ")
-    by_name = {**{code: code for code in CATEGORY_LABELS_ZH},
-               **{label: code for code, label in CATEGORY_LABELS_ZH.items()}}
+    by_name = {**{code: code for code in CATEGORIES},
+               **{label: code for code, label in CATEGORIES.items()}}
     if first in by_name and rest.strip():
         return by_name[first], rest.strip()
     guessed = next((c.category for complaint in escalation.callback.complaints

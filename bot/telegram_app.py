@@ -50,7 +50,13 @@ async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None
     log.error("error while handling a Telegram update", exc_info=context.error)
 
 
-async def feed_webhook_update(gateway: Gateway, data: dict[str, object]) -> None:
-    """An update POSTed to the webhook goes the same way as a polled one."""
+async def feed_webhook_update(gateway: Gateway, data: object) -> None:
+    """An update POSTed to the webhook goes the same way as a polled one; ValueError (or the
+    TypeError, KeyError … of python-telegram-bot's parsing) for what is not an update."""
     assert gateway.telegram is not None
-    await gateway.telegram.update_queue.put(Update.de_json(data, gateway.telegram.bot))
+    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        raise ValueError("not a Telegram update")
+    update = Update.de_json(data, gateway.telegram.bot)
+    if update is None:
+        raise ValueError("not a Telegram update")
+    await gateway.telegram.update_queue.put(update)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -16,8 +17,8 @@ from telegram.ext import (
 
 from bot.conversation_routing import customer_at
 from bot.relay import TurnStatus
+from bot.supervisor_alerts import CALLBACK_PREFIX
 from bot.telegram_context import answer_query, chat_address, gateway_of, message_key
-from bot.telegram_format import PRESS_PREFIX, parse_press
 from bot.texts import (
     ALREADY_CHOSEN,
     BIND_FAILED,
@@ -25,18 +26,19 @@ from bot.texts import (
     CHOSEN_MARK,
     NON_TEXT,
     NOT_BOUND,
+    STALE_BUTTON,
     UNKNOWN_COMMAND,
     WELCOME,
     localized,
     script_of,
 )
-from bot.transcript import button_of
+from bot.transcript import BUTTON_REF_PREFIX, open_button
 from huifang import binding_tokens
 from huifang.db.models import Channel, Locale
 from huifang.db.types import utcnow
 
 TELEGRAM = Channel.TELEGRAM
-CHOSEN_DATA = f"{PRESS_PREFIX}:chosen"
+CHOSEN_DATA = f"{BUTTON_REF_PREFIX}:chosen"
 PRIVATE = filters.ChatType.PRIVATE
 
 NON_TEXT_LABELS = (
@@ -88,19 +90,25 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A button under one of our messages: answered at once, then relayed once (double taps
-    are dropped by the relay), and the keyboard is replaced by a mark of the choice."""
+    """A button under one of our messages, by its opaque id: relayed once (double taps are
+    dropped by the relay) if it belongs to the question now open, and the keyboard is replaced
+    by a mark of the choice. Every query is answered, a stale or unknown one with a notice."""
     query = update.callback_query
     assert query is not None
-    await answer_query(query, ALREADY_CHOSEN if query.data == CHOSEN_DATA else None)
-    parsed = parse_press(query.data or "")
-    if parsed is None or query.message is None:
+    if query.data == CHOSEN_DATA:
+        await answer_query(query, ALREADY_CHOSEN)
         return
-    gateway, chat_id = gateway_of(context), query.message.chat.id
-    address, (message_id, index) = str(chat_id), parsed
-    button = await gateway.db.run(lambda s: button_of(s, TELEGRAM, address, message_id, index))
+    if query.message is None or query.message.chat.type != ChatType.PRIVATE:
+        await answer_query(query)
+        return
+    gateway, chat_id, ref = gateway_of(context), query.message.chat.id, query.data or ""
+    address = str(chat_id)
+    button = await gateway.db.run(lambda s: open_button(s, TELEGRAM, address, ref))
     if button is None:
+        known = await gateway.db.run(lambda s: _known(s, address))
+        await answer_query(query, localized(STALE_BUTTON, known[1] if known else None))
         return
+    await answer_query(query)
     mark = InlineKeyboardMarkup([[InlineKeyboardButton(
         localized(CHOSEN_MARK, script_of(button["title"])).format(title=button["title"]),
         callback_data=CHOSEN_DATA)]])
@@ -110,9 +118,11 @@ async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     async def mark_choice() -> None:
         await outlet.edit_keyboard(chat_id, query.message.message_id, mark)
 
-    await gateway.relay.customer_turn(TELEGRAM, address, text=button["title"],
-                                      payload=button["payload"],
-                                      external_id=f"press:{message_id}", on_accepted=mark_choice)
+    result = await gateway.relay.customer_turn(TELEGRAM, address, button=ref,
+                                               external_id=f"press:{ref}",
+                                               on_accepted=mark_choice)
+    if result.status == TurnStatus.STALE_BUTTON:  # the question closed while we looked
+        await outlet.edit_keyboard(chat_id, query.message.message_id, None)
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -142,7 +152,8 @@ def _label(update: Update) -> str:
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("start", start, filters=PRIVATE),
-        CallbackQueryHandler(press, pattern=rf"^{PRESS_PREFIX}:"),
+        # everything but the supervisors' buttons (group 0), so no customer query goes unanswered
+        CallbackQueryHandler(press, pattern=rf"^(?!{CALLBACK_PREFIX}:)"),
         MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, text),
         MessageHandler(PRIVATE & filters.COMMAND, unknown_command),
         MessageHandler(PRIVATE & ~filters.TEXT, not_text),

@@ -5,10 +5,9 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
-from bot.transcript import Outgoing, StoredMessage
+from bot.transcript import Outgoing, StoredMessage, button_ref
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
-PRESS_PREFIX = "b"  # callback_data "b:<message id>:<button index>" (payloads may exceed 64 bytes)
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
@@ -55,14 +54,8 @@ def keyboard(message: StoredMessage) -> InlineKeyboardMarkup | None:
         if "url" in button:
             buttons.append(InlineKeyboardButton(button["title"], url=button["url"]))
         else:
-            data = button.get("callback_data") or f"{PRESS_PREFIX}:{message.id}:{index}"
+            data = button.get("callback_data") or button_ref(message.id, index)
             buttons.append(InlineKeyboardButton(button["title"], callback_data=data))
     width = _per_row([b["title"] for b in message.buttons])
     return InlineKeyboardMarkup([buttons[i:i + width] for i in range(0, len(buttons), width)])
 
-
-def parse_press(data: str) -> tuple[int, int] | None:
-    parts = data.split(":")
-    if len(parts) != 3 or parts[0] != PRESS_PREFIX or not all(p.isdigit() for p in parts[1:]):
-        return None
-    return int(parts[1]), int(parts[2])

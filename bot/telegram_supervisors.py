@@ -1,5 +1,6 @@
 """Telegram handlers for supervisors: /queue, /claim N, /resolve N <note>, and the Claim /
-Resolve buttons under alerts. Allow-listed users only; everyone else is refused."""
+Resolve buttons under alerts. Allow-listed users only; everyone else is refused; each sees and
+acts only within the branch scope of their account (bot.supervisor_alerts)."""
 
 from __future__ import annotations
 
@@ -58,7 +59,7 @@ def _escalation_id(context: ContextTypes.DEFAULT_TYPE) -> int | None:
 
 async def queue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     settings = gateway_of(context).settings
-    await _command(update, context, lambda s, _u: alerts.queue_text(s, settings, utcnow()))
+    await _command(update, context, lambda s, u: alerts.queue_text(s, settings, u, utcnow()))
 
 
 async def claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -92,7 +93,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return alerts.RESOLVE_HOW.format(id=escalation_id)
 
     reply = await gateway.db.run(_as_supervisor(gateway.settings, update, act))
-    claimed = action == alerts.CLAIM and reply != alerts.NOT_ALLOWED
+    claimed = action == alerts.CLAIM and reply.startswith(alerts.DONE_MARK)
     await answer_query(query, reply, alert=not claimed)
     if claimed and query.message is not None:
         chat = str(query.message.chat.id)

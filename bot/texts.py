@@ -18,7 +18,10 @@ WELCOME = "您好！我是服务回访助手，有服务回访时会在这里联
 NOT_BOUND = "您好！请先点击服务单据或短信里的专属链接打开对话，我们才能找到您的服务记录。"
 BUSY = "抱歉，系统有点忙，请稍后再发一次消息。"
 ALREADY_CHOSEN = "已收到您的选择～"
+STALE_BUTTON = "这个选项已经过期啦，请点选最新消息下方的按钮，或直接用文字回复。"
 CHOSEN_MARK = "✅ 已选：{title}"
+LINK_INVALID = "抱歉，这个聊天链接无效或已过期。如需帮助，请联系客服获取新的链接。"
+TOO_FAST = "您的操作有点频繁，请稍等片刻再试。"
 
 
 def localized(text: str, locale: Locale | str | None) -> str:

@@ -48,13 +48,13 @@ class StoredMessage:
                    row.attempts, row.created_at, row.sent_at)
 
     def as_json(self) -> dict[str, Any]:
+        """What a web-chat page sees: buttons by their opaque ids, never their payloads."""
         return {
             "id": self.id,
             "direction": self.direction.value,
             "text": self.text,
-            "payload": self.payload,
-            "buttons": [{"title": b["title"], "payload": b["payload"]}
-                        for b in self.buttons if "payload" in b],
+            "buttons": [{"title": b["title"], "id": button_ref(self.id, index)}
+                        for index, b in enumerate(self.buttons) if "payload" in b],
             "callback_id": self.callback_id,
             "created_at": self.created_at.isoformat(),
             "sent_at": self.sent_at.isoformat() if self.sent_at else None,
@@ -158,27 +158,41 @@ def mark_failed(session: Session, message_ids: list[int], error: str) -> None:
             attempts=Message.attempts + 1))
 
 
-def button_of(session: Session, channel: Channel, address: str, message_id: int,
-              index: int) -> dict[str, str] | None:
-    """The Rasa button behind a pressed inline button, if it really was offered in this chat."""
-    row = session.get(Message, message_id)
-    if (row is None or row.channel != channel or row.address != address
-            or row.direction != Direction.OUTBOUND):
-        return None
-    buttons = row.buttons or []
-    if not 0 <= index < len(buttons) or "payload" not in buttons[index]:
-        return None
-    return dict(buttons[index])
+BUTTON_REF_PREFIX = "b"
 
 
-def offered_title(session: Session, channel: Channel, address: str, payload: str) -> str | None:
-    """The title of the button with this payload in the latest keyboard shown in the chat."""
+def button_ref(message_id: int, index: int) -> str:
+    """The opaque id a channel shows for one of our buttons ("b:<message id>:<index>"); the
+    payload behind it stays on the server (Telegram's callback_data is also too short for it)."""
+    return f"{BUTTON_REF_PREFIX}:{message_id}:{index}"
+
+
+def parse_button_ref(ref: str) -> tuple[int, int] | None:
+    parts = ref.split(":")
+    if (len(parts) != 3 or parts[0] != BUTTON_REF_PREFIX
+            or not all(p.isascii() and p.isdigit() and len(p) <= 18 for p in parts[1:])):
+        return None
+    return int(parts[1]), int(parts[2])
+
+
+def open_button(session: Session, channel: Channel, address: str, ref: str
+                ) -> dict[str, str] | None:
+    """The button behind `ref` if it belongs to the question now open in this chat: the chat's
+    latest outbound message, which carries it. An answer, a re-ask or anything else we sent
+    since makes the buttons of earlier messages stale."""
+    parsed = parse_button_ref(ref)
+    if parsed is None:
+        return None
+    message_id, index = parsed
     latest = session.scalar(
         select(Message)
         .where(Message.channel == channel, Message.address == address,
-               Message.direction == Direction.OUTBOUND, Message.buttons.is_not(None))
+               Message.direction == Direction.OUTBOUND)
         .order_by(Message.id.desc()).limit(1)
     )
-    if latest is None:
+    if latest is None or latest.id != message_id:
         return None
-    return next((b["title"] for b in latest.buttons or [] if b.get("payload") == payload), None)
+    buttons = latest.buttons or []
+    if not 0 <= index < len(buttons) or "payload" not in buttons[index]:
+        return None
+    return dict(buttons[index])

@@ -1,37 +1,50 @@
-"""The built-in web chat: a page at /chat/{address} and its JSON API. A web-chat customer is
-whoever holds the address (it is printed on their ticket like a deep link)."""
+"""The built-in web chat: a page at /chat/{token} and its JSON API under /webchat/{token}. The
+token is the customer's web-chat link (huifang.webchat_links), issued at intake like a
+Telegram deep link; unknown or expired links get 404, too many requests per link or per client
+address get 429 (settings.webchat_requests_per_minute*)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AliasChoices, BaseModel, Field, model_validator
 
-from bot.conversation_routing import customer_at
 from bot.gateway import Gateway
 from bot.relay import TurnStatus
+from bot.texts import LINK_INVALID, STALE_BUTTON, TOO_FAST, localized
 from bot.transcript import conversation
+from huifang import webchat_links
+from huifang.client_address import request_client
 from huifang.db.models import Channel, Locale
+from huifang.db.types import utcnow
 
 WEBCHAT = Channel.WEBCHAT
 MAX_TEXT = 2000
+PREFIXES = ("/chat/", "/webchat/")  # the routes below; bot/app.py gives them a small body limit
+# the link is a credential: a page opened from it must not pass it on in a Referer header
+NO_REFERRER = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter()
 
 
 class Inbound(BaseModel):
+    """Typed `text`, or the opaque id of a pressed `button` (pages loaded before buttons had
+    ids send it as `payload`; whatever is in it, it is only ever looked up as an id)."""
+
     text: str | None = Field(default=None, max_length=MAX_TEXT)
-    payload: str | None = Field(default=None, max_length=MAX_TEXT)
+    button: str | None = Field(default=None, max_length=MAX_TEXT,
+                               validation_alias=AliasChoices("button", "payload"))
 
     @model_validator(mode="after")
     def _one_of(self) -> Inbound:
-        if bool(self.text and self.text.strip()) == bool(self.payload):
-            raise ValueError('send either "text" or "payload"')
+        if bool(self.text and self.text.strip()) == bool(self.button):
+            raise ValueError('send either "text" or "button"')
         return self
 
 
@@ -39,39 +52,76 @@ def _gateway(request: Request) -> Gateway:
     return request.app.state.gateway
 
 
-async def _locale_or_404(gateway: Gateway, address: str) -> Locale:
-    def find(session: Any) -> Locale | None:
-        customer = customer_at(session, WEBCHAT, address)
-        return customer.locale if customer else None
+@dataclass(frozen=True)
+class ChatAccess:
+    """Whom a link token lets in: the customer's web-chat address and language."""
 
-    locale = await gateway.db.run(find)
-    if locale is None:
-        raise HTTPException(404, "unknown chat address")
-    return locale
+    address: str
+    locale: Locale
 
 
-@router.get("/chat/{address}", response_class=HTMLResponse)
-async def page(address: str, request: Request) -> HTMLResponse:
-    locale = await _locale_or_404(_gateway(request), address)
+class ChatRefused(Exception):
+    def __init__(self, status: int, text: str) -> None:
+        self.status, self.text = status, text
+
+
+async def _access(token: str, request: Request) -> ChatAccess:
+    gateway = _gateway(request)
+    client = request_client(request, gateway.settings.trusted_proxies)
+    if not gateway.chat_rate.allow(webchat_links.token_hash(token), client):
+        raise ChatRefused(429, TOO_FAST)
+
+    def find(session: Any) -> ChatAccess | None:
+        customer = webchat_links.resolve(session, token, utcnow())
+        address = customer.address_for(WEBCHAT) if customer else None
+        return ChatAccess(address, customer.locale) if customer and address else None
+
+    access = await gateway.db.run(find)
+    if access is None:
+        raise ChatRefused(404, LINK_INVALID)
+    return access
+
+
+async def chat_access(token: str, request: Request) -> ChatAccess:
+    """The JSON API's guard: 404 / 429 with a polite Chinese `detail`."""
+    try:
+        return await _access(token, request)
+    except ChatRefused as refused:
+        raise HTTPException(refused.status, refused.text) from None
+
+
+Chat = Annotated[ChatAccess, Depends(chat_access)]
+
+
+@router.get("/chat/{token}", response_class=HTMLResponse)
+async def page(token: str, request: Request) -> HTMLResponse:
+    brand = _gateway(request).settings.brand_name
+    try:
+        chat = await _access(token, request)
+    except ChatRefused as refused:
+        return templates.TemplateResponse(request, "chat_notice.html", {
+            "lang": Locale.SIMPLIFIED.value, "brand": brand, "notice": refused.text},
+            status_code=refused.status, headers=NO_REFERRER)
     return templates.TemplateResponse(request, "chat.html", {
-        "address": address, "lang": locale.value,
-        "brand": _gateway(request).settings.brand_name})
+        "token": token, "lang": chat.locale.value, "brand": brand}, headers=NO_REFERRER)
 
 
-@router.post("/webchat/{address}/messages")
-async def post_message(address: str, body: Inbound, request: Request) -> list[dict[str, Any]]:
-    result = await _gateway(request).relay.customer_turn(
-        WEBCHAT, address, text=body.text.strip() if body.text else None, payload=body.payload)
+@router.post("/webchat/{token}/messages")
+async def post_message(chat: Chat, body: Inbound, request: Request) -> list[dict[str, Any]]:
+    gateway, address = _gateway(request), chat.address
+    result = await gateway.relay.customer_turn(
+        WEBCHAT, address, text=body.text.strip() if body.text else None, button=body.button)
     if result.status == TurnStatus.UNKNOWN_ADDRESS:
         raise HTTPException(404, "unknown chat address")
+    if result.status == TurnStatus.STALE_BUTTON:  # nothing was recorded or sent to Rasa
+        raise HTTPException(409, localized(STALE_BUTTON, chat.locale))
     return [{"id": m.id, "text": m.text, "buttons": m.as_json()["buttons"]}
             for m in result.replies]
 
 
-@router.get("/webchat/{address}/messages")
-async def get_messages(address: str, request: Request, after: int = Query(0, ge=0)
+@router.get("/webchat/{token}/messages")
+async def get_messages(chat: Chat, request: Request, after: int = Query(0, ge=0)
                        ) -> list[dict[str, Any]]:
-    gateway = _gateway(request)
-    await _locale_or_404(gateway, address)
-    messages = await gateway.db.run(lambda s: conversation(s, WEBCHAT, address, after))
+    messages = await _gateway(request).db.run(
+        lambda s: conversation(s, WEBCHAT, chat.address, after))
     return [m.as_json() for m in messages]

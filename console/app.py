@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from console import (
     api,
     routes_auth,
+    routes_campaigns,
     routes_conversation,
     routes_queue,
     routes_reports,
@@ -23,7 +24,10 @@ from console import (
 from console.auth import LoginRequired, csrf_protect
 from console.login_throttle import LoginThrottle
 from console.rendering import make_templates, render
+from huifang import validation_errors
+from huifang.body_limit import BodySizeLimit
 from huifang.db import create_db_engine, session_factory
+from huifang.nul_bytes import NulGuard
 from huifang.settings import Settings, get_settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -45,9 +49,13 @@ def create_app(settings: Settings | None = None,
                        session_cookie=SESSION_COOKIE, max_age=SESSION_MAX_AGE,
                        same_site="lax", https_only=settings.console_url.startswith("https://"))
     app.state.login_throttle = LoginThrottle(settings)
+    app.add_middleware(BodySizeLimit, default=settings.max_body_bytes, limits=[
+        ("/campaigns/new", settings.campaign_upload_max_mb * 1024 * 1024)])
+    app.add_middleware(NulGuard)
+    validation_errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (routes_auth, routes_queue, routes_conversation, routes_reports,
-                   routes_users, api):
+                   routes_users, routes_campaigns, api):
         app.include_router(module.router)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(HTTPException, _http_error)

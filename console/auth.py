@@ -1,9 +1,9 @@
 """Who may use the console: argon2 password hashes, a signed session cookie, CSRF tokens, and
-branch scoping (a supervisor with branches sees only those; an admin sees everything)."""
+branch scoping (huifang.branch_scope: a supervisor with branches sees only those; an admin sees
+everything)."""
 
 from __future__ import annotations
 
-import hmac
 import secrets
 
 from argon2 import PasswordHasher
@@ -13,7 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from console.deps import db_session
-from huifang.db.models import Role, SupervisorUser, Ticket
+from huifang.branch_scope import branch_scope, may_see  # noqa: F401 (re-exported)
+from huifang.constant_time import same_secret
+from huifang.db.models import Role, SupervisorUser
 
 SESSION_USER = "user_id"
 SESSION_CSRF = "csrf"
@@ -68,7 +70,7 @@ async def csrf_protect(request: Request) -> None:
         form = await request.form()
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
-    if not expected or not sent or not hmac.compare_digest(expected, sent):
+    if not same_secret(sent, expected or ""):
         raise HTTPException(status_code=403, detail="请求校验失败，请刷新页面后重试")
 
 
@@ -92,19 +94,21 @@ def current_user(request: Request, session: Session = Depends(db_session)) -> Su
     return user
 
 
-def branch_scope(user: SupervisorUser) -> tuple[str, ...] | None:
-    """The branches a user may see; None means all of them."""
-    if user.role == Role.ADMIN or not user.branches:
-        return None
-    return tuple(user.branches)
-
-
-def may_see(user: SupervisorUser, ticket: Ticket) -> bool:
-    scope = branch_scope(user)
-    return scope is None or ticket.branch in scope
-
-
 def require_admin(user: SupervisorUser = Depends(current_user)) -> SupervisorUser:
     if user.role != Role.ADMIN:
         raise HTTPException(status_code=403, detail="需要管理员权限")
+    return user
+
+
+def require_operations(user: SupervisorUser = Depends(current_user)) -> SupervisorUser:
+    """Campaigns, uploads, the do-not-contact list: operations staff (and admins)."""
+    if user.role not in (Role.OPERATOR, Role.ADMIN):
+        raise HTTPException(status_code=403, detail="需要回访专员或管理员权限")
+    return user
+
+
+def require_supervision(user: SupervisorUser = Depends(current_user)) -> SupervisorUser:
+    """Working escalations: supervisors (and admins); operators only read them."""
+    if user.role not in (Role.SUPERVISOR, Role.ADMIN):
+        raise HTTPException(status_code=403, detail="需要主管或管理员权限")
     return user

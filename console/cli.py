@@ -19,14 +19,14 @@ users = typer.Typer(no_args_is_help=True)
 
 @users.callback()
 def users_group() -> None:
-    """主管控制台的用户（supervisor / admin）。"""
+    """控制台的用户（supervisor / operator / admin）。"""
 
 
 @users.command("add")
 def add(
     username: str = typer.Argument(..., help="登录用户名"),
     display_name: str | None = typer.Option(None, "--display-name", help="显示的姓名"),
-    role: Role = typer.Option(Role.SUPERVISOR, "--role", help="supervisor 或 admin"),
+    role: Role = typer.Option(Role.SUPERVISOR, "--role", help="supervisor、operator（回访专员）或 admin"),
     branch: list[str] = typer.Option([], "--branch",
                                      help="负责的网点，可重复；不填则可查看全部网点"),
     password_stdin: bool = typer.Option(False, "--password-stdin",
@@ -49,3 +49,25 @@ def add(
                                    password_hash=hash_password(password), role=role,
                                    branches=branches))
     console.print(f"已创建用户 {username}（{role.value}，{'、'.join(branches) or '全部网点'}）")
+
+
+@users.command("grant")
+def grant(
+    username: str = typer.Argument(..., help="用户名，如 telegram-123456789"),
+    branch: list[str] = typer.Option(..., "--branch", help="可查看和处理的网点，可重复"),
+) -> None:
+    """Set the branches an account may see and act on (replaces the earlier list).
+
+    Accounts created for allow-listed Telegram supervisors start with no branch at all.
+    """
+    branches = list(dict.fromkeys(b.strip() for b in branch if b.strip()))
+    if not branches:
+        errors.print("请至少指定一个网点（--branch）")
+        raise typer.Exit(code=2)
+    with session_scope(sessions()) as session:
+        user = session.scalar(select(SupervisorUser).where(SupervisorUser.username == username))
+        if user is None:
+            errors.print(f"没有用户 {username}")
+            raise typer.Exit(code=1)
+        user.branches = branches
+    console.print(f"用户 {username} 现可查看：{'、'.join(branches)}")

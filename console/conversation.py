@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from huifang.branch_scope import Scope, in_scope
 from huifang.db.models import (
     Callback,
     Complaint,
@@ -22,8 +23,8 @@ from huifang.db.models import (
 )
 from huifang.surveys import template_named
 
-_SENTIMENT_ORDER = [Sentiment.NEGATIVE, Sentiment.NEUTRAL, Sentiment.POSITIVE]
-_SEVERITY_ORDER = [Severity.HIGH, Severity.MEDIUM, Severity.LOW]
+_SENTIMENT_ORDER = [Sentiment.NEGATIVE, Sentiment.MIXED, Sentiment.NEUTRAL, Sentiment.POSITIVE]
+_SEVERITY_ORDER = [Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.NONE]
 
 
 @dataclass(frozen=True)
@@ -91,11 +92,13 @@ def highest_severity(complaints: Iterable[Complaint]) -> Severity | None:
     return next((s for s in _SEVERITY_ORDER if s in found), None)
 
 
-def other_callbacks(session: Session, callback: Callback) -> list[Callback]:
-    """The customer's other callbacks (any ticket, survey or recovery), newest first."""
+def other_callbacks(session: Session, callback: Callback, scope: Scope) -> list[Callback]:
+    """The customer's other callbacks (any ticket, survey or recovery) in the viewer's branch
+    scope, newest first: a customer served by two branches shows each branch only its own."""
     return list(session.scalars(
         select(Callback).join(Ticket, Callback.ticket_id == Ticket.id)
-        .where(Ticket.customer_id == callback.ticket.customer_id, Callback.id != callback.id)
+        .where(Ticket.customer_id == callback.ticket.customer_id, Callback.id != callback.id,
+               in_scope(scope))
         .options(selectinload(Callback.ticket), selectinload(Callback.response),
                  selectinload(Callback.escalations))
         .order_by(Callback.created_at.desc(), Callback.id.desc())

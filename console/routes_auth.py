@@ -10,13 +10,14 @@ from console.auth import authenticate, log_in, log_out
 from console.deps import db_session
 from console.login_throttle import LoginThrottle
 from console.rendering import render
+from huifang.client_address import request_client
 
 router = APIRouter()
 
 
 def _safe_next(target: str | None) -> str:
     """Only paths on this site: never an open redirect."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/"
 
@@ -30,7 +31,8 @@ def login_form(request: Request, next: str | None = None) -> Response:
 def login(request: Request, username: str = Form(""), password: str = Form(""),
           next: str = Form("/"), session: Session = Depends(db_session)) -> Response:
     throttle: LoginThrottle = request.app.state.login_throttle
-    name, client = username.strip(), request.client.host if request.client else "-"
+    name = username.strip()
+    client = request_client(request, request.app.state.settings.trusted_proxies)
     if minutes := throttle.minutes_locked(name, client):
         return _login_failed(request, next, username,
                              f"登录失败次数过多，请 {minutes} 分钟后再试", status_code=429)

@@ -14,13 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from huifang import binding_tokens, rescheduling
-from huifang.callback_policy import schedule_for
+from huifang import binding_tokens, campaigns, rescheduling, webchat_links
 from huifang.local_time import known_zone
+from huifang.nul_bytes import reject_nul
 from huifang.db.models import (
     Callback,
     CallbackKind,
     CallbackStatus,
+    Campaign,
     Channel,
     ChannelAddress,
     Customer,
@@ -29,10 +30,10 @@ from huifang.db.models import (
     TicketStatus,
 )
 from huifang.settings import Settings, get_settings
-from huifang.surveys import template_for_service
 
 _SLUG = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 _PHONE = re.compile(r"^\+?\d{7,15}$")
+EARLIEST_CLOSE, LATEST_CLOSE = datetime(2000, 1, 1), datetime(2100, 1, 1)
 
 
 class TicketIn(BaseModel):
@@ -54,6 +55,11 @@ class TicketIn(BaseModel):
     summary: str | None = Field(default=None, max_length=2000)
     closed_at: datetime
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        return reject_nul(value)  # PostgreSQL cannot store it; the ticket is refused, not a 500
+
     @field_validator("phone")
     @classmethod
     def _phone(cls, value: str | None) -> str | None:
@@ -69,6 +75,14 @@ class TicketIn(BaseModel):
     def _service_type(cls, value: str) -> str:
         if not _SLUG.match(value):
             raise ValueError("service_type must be a lower-case code such as auto_repair")
+        return value
+
+    @field_validator("closed_at")
+    @classmethod
+    def _plausible_close(cls, value: datetime) -> datetime:
+        # also keeps the scheduling arithmetic away from the ends of the calendar
+        if not EARLIEST_CLOSE <= value.replace(tzinfo=None) < LATEST_CLOSE:
+            raise ValueError("完成时间应在 2000–2099 年之间 (closed_at must be in 2000–2099)")
         return value
 
     @field_validator("timezone")
@@ -94,20 +108,25 @@ class IntakeResult:
     already_present: list[str] = field(default_factory=list)
     rescheduled: list[str] = field(default_factory=list)
     bind_tokens: dict[str, str] = field(default_factory=dict)
+    # web-chat link per ticket whose customer is reached by web chat; shown only this once
+    chat_links: dict[str, str] = field(default_factory=dict)
 
 
 def ingest(session: Session, tickets: list[TicketIn], now: datetime,
-           settings: Settings | None = None) -> IntakeResult:
+           settings: Settings | None = None, campaign: Campaign | None = None) -> IntakeResult:
     """Store closed tickets and schedule their callbacks; a known ticket id changes nothing
-    unless the ticket had been reopened, in which case closing it again starts anew."""
+    unless the ticket had been reopened, in which case closing it again starts anew.
+    New surveys join `campaign`, else the standing campaign of their service type."""
     settings = settings or get_settings()
     result = IntakeResult()
+    standing: dict[str, Campaign] = {}
     for item in tickets:
         existing = session.scalar(select(Ticket).where(Ticket.external_id == item.ticket_id))
         if existing is not None:
             if existing.status == TicketStatus.REOPENED:
-                _reclose(session, existing, item, now, settings)
+                survey = _reclose(session, existing, item, now, settings)
                 result.rescheduled.append(item.ticket_id)
+                _issue_chat_link(session, existing.customer, survey, item, now, settings, result)
             else:
                 result.already_present.append(item.ticket_id)
             continue
@@ -124,16 +143,21 @@ def ingest(session: Session, tickets: list[TicketIn], now: datetime,
             created_at=now,
         )
         session.add(ticket)
-        session.add(
-            Callback(
-                ticket=ticket,
-                kind=CallbackKind.SURVEY,
-                template=template_for_service(item.service_type).name,
-                due_at=schedule_for(ticket, now, settings),
-                created_at=now,
-            )
+        chosen = campaign or standing.get(item.service_type)
+        if chosen is None:
+            chosen = standing[item.service_type] = campaigns.standing_campaign(
+                session, item.service_type, now)
+        callback = Callback(
+            ticket=ticket,
+            kind=CallbackKind.SURVEY,
+            campaign=chosen,
+            template=campaigns.template_for(chosen, item.service_type),
+            due_at=campaigns.first_send_at(chosen, ticket, now, settings),
+            created_at=now,
         )
+        session.add(callback)
         result.created.append(item.ticket_id)
+        _issue_chat_link(session, customer, callback, item, now, settings, result)
     session.flush()
     return result
 
@@ -164,6 +188,14 @@ def _upsert_customer(session: Session, item: TicketIn, now: datetime,
     return customer
 
 
+def _issue_chat_link(session: Session, customer: Customer, callback: Callback | None,
+                     item: TicketIn, now: datetime, settings: Settings,
+                     result: IntakeResult) -> None:
+    if item.channel == Channel.WEBCHAT:
+        token = webchat_links.issue(session, customer, callback, now, settings)
+        result.chat_links[item.ticket_id] = webchat_links.chat_url(token, settings)
+
+
 def reopen_ticket(session: Session, external_id: str, now: datetime) -> Ticket | None:
     """A reopened ticket cancels its callback if it has not been sent yet (a survey under
     way is left to finish; the send rules stop any further round of it)."""
@@ -179,7 +211,7 @@ def reopen_ticket(session: Session, external_id: str, now: datetime) -> Ticket |
 
 
 def _reclose(session: Session, ticket: Ticket, item: TicketIn, now: datetime,
-             settings: Settings) -> None:
+             settings: Settings) -> Callback | None:
     """Closed again after a reopen: a survey the reopen cancelled starts anew."""
     ticket.status = TicketStatus.CLOSED
     ticket.closed_at = item.closed_at_utc(settings)
@@ -187,3 +219,4 @@ def _reclose(session: Session, ticket: Ticket, item: TicketIn, now: datetime,
     survey = next((c for c in ticket.callbacks if c.kind == CallbackKind.SURVEY), None)
     if survey is not None and survey.status == CallbackStatus.CANCELLED:
         rescheduling.restart(survey, ticket, now, settings)
+    return survey

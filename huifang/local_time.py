@@ -23,6 +23,7 @@ def known_zone(name: str) -> str:
     """`name` if it is an IANA time zone, else ValueError (for pydantic validators)."""
     try:
         ZoneInfo(name)
-    except (KeyError, ValueError, ImportError) as exc:  # tzdata raises ImportError for some
-        raise ValueError(f"unknown time zone {name!r}") from exc
+    # tzdata raises ImportError for some names, the file system OSError for absurd ones
+    except (KeyError, ValueError, ImportError, OSError) as exc:
+        raise ValueError(f"unknown time zone {name[:64]!r}") from exc
     return name

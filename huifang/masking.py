@@ -1,20 +1,12 @@
-"""Mask personal data before it reaches a log line."""
+"""Mask personal data before it reaches a log line or a supervisor's screen."""
 
 from __future__ import annotations
 
 import logging
-import re
 
-_PHONE = re.compile(r"(?<!\d)(1\d{2})\d{4}(\d{4})(?!\d)")
+from huifang.log_masking import DEFAULT_FORMAT, MaskingFormatter, install, mask_text
 
-
-def mask_phone(phone: str | None) -> str:
-    if not phone:
-        return ""
-    digits = re.sub(r"\D", "", phone)
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return f"{digits[:3]}****{digits[-4:]}"
+__all__ = ["configure_logging", "mask_dsn", "mask_name", "mask_text"]
 
 
 def mask_name(name: str | None) -> str:
@@ -23,27 +15,14 @@ def mask_name(name: str | None) -> str:
     return name[0] + "*" * (len(name) - 1)
 
 
-def mask_text(text: str) -> str:
-    """Mask mobile numbers inside free text (customers type them into chats)."""
-    return _PHONE.sub(r"\1****\2", text)
-
-
-class MaskingFilter(logging.Filter):
-    """A logging filter that masks mobile numbers in every formatted record."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = mask_text(record.getMessage())
-        record.args = None
-        return True
-
-
 def configure_logging(level: int = logging.INFO) -> None:
+    """The logging of every Huifang process: one stderr handler on the root, every handler
+    masked (huifang.log_masking), uncaught exceptions logged through it."""
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(MaskingFilter())
+    handler.setFormatter(MaskingFormatter(DEFAULT_FORMAT))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level)
+    install(level)
 
 
 def mask_dsn(url: str) -> str:

@@ -11,14 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from huifang.db.models import Callback, Complaint, Escalation, SurveyResponse, Ticket
+from huifang.spreadsheet_cells import formula_safe
 
 COLUMNS = [
     "ticket_id", "customer_id", "service_type", "agent", "branch", "closed_at", "kind",
-    "template", "status", "status_reason", "due_at", "sent_at", "finished_at", "overall",
-    "solved", "nps", "dimensions", "comment", "late_comment", "categories", "sentiment",
-    "severity", "escalation_id", "escalation_priority", "escalation_status",
+    "template", "campaign", "status", "status_reason", "due_at", "sent_at", "finished_at",
+    "overall", "solved", "nps", "dimensions", "comment", "late_comment", "categories",
+    "sentiment", "severity", "escalation_id", "escalation_priority", "escalation_status",
 ]
-_SEVERITY_RANK = {"high": 2, "medium": 1, "low": 0}
+_SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1, "none": 0}
 
 
 def _iso(value: Any) -> str | None:
@@ -41,6 +42,7 @@ def _row(callback: Callback) -> dict[str, Any]:
         "closed_at": _iso(ticket.closed_at),
         "kind": callback.kind.value,
         "template": callback.template,
+        "campaign": callback.campaign.name if callback.campaign else None,
         "status": callback.status.value,
         "status_reason": callback.status_reason,
         "due_at": _iso(callback.due_at),
@@ -70,6 +72,7 @@ def outcome_rows(session: Session, batch_size: int = 1000) -> Iterator[dict[str,
             selectinload(Callback.response).selectinload(SurveyResponse.dimensions),
             selectinload(Callback.complaints).selectinload(Complaint.categories),
             selectinload(Callback.escalations),
+            selectinload(Callback.campaign),
         )
     )
     last_id = 0
@@ -90,12 +93,13 @@ def write_csv(rows: Iterator[dict[str, Any]], out: TextIO) -> int:
         flat = dict(row)
         flat["dimensions"] = json.dumps(row["dimensions"], ensure_ascii=False)
         flat["categories"] = "|".join(row["categories"])
-        writer.writerow(flat)
+        writer.writerow({k: formula_safe(v) for k, v in flat.items()})
         count += 1
     return count
 
 
 def write_jsonl(rows: Iterator[dict[str, Any]], out: TextIO) -> int:
+    """Values as stored: JSON lines are read by programs, not opened as a spreadsheet."""
     count = 0
     for row in rows:
         out.write(json.dumps(row, ensure_ascii=False) + "\n")

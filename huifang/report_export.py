@@ -1,7 +1,8 @@
 """The report's two tables (figures by group, complaint Pareto) as rows, CSV and Excel.
 
 The console, the CLI and the downloads all take their tables from here, so what the weekly
-meeting sees in Excel is exactly what the screen showed.
+meeting sees in Excel is exactly what the screen showed. Agent and branch names come from the
+ticketing system: every cell written goes through `formula_safe`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from huifang.reports import (
     MetricsRow,
     Report,
 )
+from huifang.spreadsheet_cells import formula_safe_row
 
 TOTAL_LABEL = "合计"
 NO_VALUE_LABEL = "（未填写）"
@@ -57,8 +59,8 @@ def to_csv(table: Table) -> bytes:
     headers, rows = table
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(headers)
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    writer.writerow(formula_safe_row(headers))
+    writer.writerows([formula_safe_row("" if v is None else v for v in row) for row in rows])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -68,11 +70,11 @@ def to_xlsx(tables: dict[str, Table]) -> bytes:
     workbook.remove(workbook.active)
     for title, (headers, rows) in tables.items():
         sheet = workbook.create_sheet(title)
-        sheet.append(headers)
+        sheet.append(formula_safe_row(headers))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(row)
+            sheet.append(formula_safe_row(row))
         for column, header in zip(sheet.columns, headers, strict=True):
             sheet.column_dimensions[column[0].column_letter].width = max(10, len(header) * 2 + 2)
     buffer = io.BytesIO()

@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
+from ipaddress import ip_network
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator
@@ -16,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from huifang.local_time import known_zone
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 class Settings(BaseSettings):
@@ -24,25 +27,44 @@ class Settings(BaseSettings):
         env_ignore_empty=True,
     )
 
+    # Development machine: weak or missing secrets are accepted, `huifang run` generates
+    # random ones for its processes and loads the demo campaign (docs/security.md)
+    dev_mode: bool = False
+
     # How the assistant introduces the company in the conversation
     brand_name: str = "客户服务中心"
 
     # Storage
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'huifang.db'}"
 
+    # Secrets have no usable default: outside dev mode every process refuses to start until
+    # they are set (huifang/secret_rules.py).
     # Rasa server (HTTP API bound to 127.0.0.1, token-protected) and action server
     rasa_url: str = "http://127.0.0.1:5005"
-    rasa_token: SecretStr = SecretStr("change-me-rasa-token")
+    rasa_token: SecretStr = SecretStr("")
     rasa_timeout_seconds: float = 30.0
     action_server_port: int = 5055
+    action_server_token: SecretStr = SecretStr("")
     rasa_tracker_db: str = str(PROJECT_ROOT / "var" / "rasa_tracker.db")
 
-    # Gateway (channels) and the internal token the scheduler uses to hand it callbacks
+    # Gateway: public listener (web chat, Telegram webhook) and the internal API for the
+    # scheduler and actions, on its own listener bound to loopback, bearer-token protected
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8080
-    gateway_url: str = "http://127.0.0.1:8080"
-    internal_token: SecretStr = SecretStr("change-me-internal-token")
+    gateway_internal_url: str = "http://127.0.0.1:8081"
+    internal_token: SecretStr = SecretStr("")
     public_base_url: str = "http://127.0.0.1:8080"
+    webchat_link_ttl_days: int = Field(30, ge=1)
+
+    # Request limits: bodies larger than these are refused (413) before they are parsed;
+    # web-chat requests per minute per chat link and per client address (429)
+    webchat_max_body_bytes: int = Field(16 * 1024, ge=1024)
+    intake_max_body_bytes: int = Field(16 * 1024 * 1024, ge=1024)
+    max_body_bytes: int = Field(256 * 1024, ge=1024)
+    webchat_requests_per_minute: int = Field(90, ge=1)
+    webchat_requests_per_minute_per_client: int = Field(600, ge=1)
+    # Reverse proxies (IP addresses or CIDR networks) whose X-Forwarded-For is believed
+    trusted_proxies: list[str] = Field(default_factory=list)
 
     # Telegram (optional; without a token only the built-in web chat runs)
     telegram_token: SecretStr | None = None
@@ -57,7 +79,7 @@ class Settings(BaseSettings):
     # Intake API and scheduler
     scheduler_host: str = "127.0.0.1"
     scheduler_port: int = 8090
-    intake_api_keys: list[SecretStr] = Field(default_factory=lambda: [SecretStr("dev-intake-key")])
+    intake_api_keys: list[SecretStr] = Field(default_factory=list)
     dispatch_interval_seconds: float = 5.0
     dispatch_batch_size: int = 50
     lease_seconds: int = 300
@@ -83,13 +105,19 @@ class Settings(BaseSettings):
     # Supervisor console
     console_host: str = "127.0.0.1"
     console_port: int = 8070
-    console_secret_key: SecretStr = SecretStr("change-me-console-secret")
+    console_secret_key: SecretStr = SecretStr("")
     console_public_url: str | None = None
     console_login_max_failures: int = Field(5, ge=1)
     console_login_max_failures_per_client: int = Field(20, ge=1)
     console_login_lockout_minutes: int = Field(15, ge=1)
 
-    # Demo campaign loaded by `huifang run` on an empty database
+    # Campaigns in the console: the window the current send rate is measured over, the largest
+    # ticket file an operator may upload, and how often the campaign page refreshes its figures
+    campaign_rate_window_minutes: int = Field(15, ge=1)
+    campaign_upload_max_mb: int = Field(20, ge=1)
+    campaign_refresh_seconds: float = Field(5.0, gt=0)
+
+    # Demo campaign loaded by `huifang run` on an empty database (in dev mode only)
     load_demo: bool = True
 
     @field_validator("timezone")
@@ -103,6 +131,28 @@ class Settings(BaseSettings):
         if not 0.0 <= value <= 1.0:
             raise ValueError("sampling_rate must be between 0 and 1")
         return value
+
+    @field_validator("gateway_internal_url")
+    @classmethod
+    def _loopback(cls, value: str) -> str:
+        host = urlsplit(value).hostname
+        if host not in LOOPBACK_HOSTS or urlsplit(value).port is None:
+            raise ValueError("gateway_internal_url must be http://127.0.0.1:<port> (the "
+                             "internal API listens on loopback only)")
+        return value.rstrip("/")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            ip_network(item, strict=False)
+        return value
+
+    @property
+    def gateway_internal_port(self) -> int:
+        port = urlsplit(self.gateway_internal_url).port
+        assert port is not None
+        return port
 
     @property
     def zone(self) -> ZoneInfo:

@@ -18,6 +18,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from huifang.masking import configure_logging, mask_dsn
+from huifang.secret_rules import enforce_for
 from huifang.settings import get_settings
 from scheduler import jobs
 from scheduler.intake_api import create_app
@@ -49,6 +50,7 @@ def main(argv: list[str] | None = None) -> None:
     args = _arguments(argv)
     configure_logging()
     settings = get_settings()
+    enforce_for("scheduler", settings)
     runtime = jobs.Runtime.start(settings, concurrency=args.concurrency)
     jobs.install(runtime)
     log.info("scheduler on %s", mask_dsn(settings.database_url))
@@ -68,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
 
         app = create_app(settings, runtime.sessions, lifespan=lifespan)
         uvicorn.run(app, host=settings.scheduler_host, port=settings.scheduler_port,
-                    log_config=None, access_log=False)
+                    log_config=None, access_log=False, proxy_headers=False)
     finally:
         runtime.close()
 

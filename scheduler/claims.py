@@ -9,6 +9,9 @@ transaction with BEGIN IMMEDIATE, which makes the whole claim atomic against oth
 A claimed row is `sending` until its lease expires; a worker that crashed mid-way leaves an
 expired lease behind, and the row becomes claimable again. Sending it twice is still
 impossible: the gateway delivers a round only once (docs/contracts.md, "Sending a callback round").
+
+Surveys of a paused or cancelled campaign are not claimed until it is resumed; one claimed
+just before the pause is held by the send rules (docs/campaigns.md).
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from huifang.db.models import Callback, CallbackStatus
+from huifang.db.models import Callback, CallbackStatus, Campaign, CampaignStatus
+from huifang.rescheduling import SendMode
 
 
 @dataclass(frozen=True)
@@ -29,9 +33,18 @@ class Claim:
     send_mode: str
 
 
+def _not_held() -> ColumnElement[bool]:
+    """A paused or cancelled campaign starts no new survey (huifang/campaigns.py); rounds of
+    conversations already open (resume, remind) still go."""
+    held = select(Campaign.id).where(Campaign.status != CampaignStatus.ACTIVE)
+    return or_(Callback.send_mode != SendMode.START.value, Callback.campaign_id.is_(None),
+               Callback.campaign_id.not_in(held))
+
+
 def _claimable(now: datetime) -> ColumnElement[bool]:
     return or_(
-        and_(Callback.status == CallbackStatus.SCHEDULED, Callback.due_at <= now),
+        and_(Callback.status == CallbackStatus.SCHEDULED, Callback.due_at <= now,
+             _not_held()),
         and_(Callback.status == CallbackStatus.SENDING, Callback.lease_expires_at <= now),
     )
 

@@ -12,24 +12,15 @@ from rich.table import Table
 
 from huifang.cli.common import console, sessions
 from huifang.db import session_scope
+from huifang.db.models import CallbackStatus
 from huifang.db.types import utcnow
+from huifang.labels import CALLBACK_STATUSES, local_datetime
 from huifang.settings import get_settings
 from scheduler.campaign_status import CampaignFilter, CampaignStatus, campaign_status
 
 app = typer.Typer(help="Campaigns: callbacks per state, response rate, what is due next.",
                   no_args_is_help=True)
 
-STATUS_ZH = {
-    "scheduled": "待发送",
-    "sending": "发送中",
-    "in_progress": "进行中",
-    "completed": "已完成",
-    "no_response": "未回复",
-    "opted_out": "已退订",
-    "unreachable": "无法联系",
-    "cancelled": "已取消",
-    "failed": "发送失败",
-}
 
 
 def _status(where: CampaignFilter) -> CampaignStatus:
@@ -38,7 +29,7 @@ def _status(where: CampaignFilter) -> CampaignStatus:
 
 
 def _local(moment: datetime) -> str:
-    return moment.astimezone(get_settings().zone).strftime("%Y-%m-%d %H:%M")
+    return local_datetime(moment, get_settings().zone)
 
 
 def _print(status: CampaignStatus) -> None:
@@ -47,7 +38,7 @@ def _print(status: CampaignStatus) -> None:
     states.add_column("状态")
     states.add_column("count", justify="right")
     for state, count in status.by_status.items():
-        states.add_row(state, STATUS_ZH[state], str(count))
+        states.add_row(state, CALLBACK_STATUSES[CallbackStatus(state)], str(count))
     states.add_row("total", "合计", str(status.total), style="bold")
     console.print(states)
     rate = "—" if status.response_rate is None else f"{status.response_rate:.1f}%"

@@ -1,4 +1,5 @@
-"""The supervisors' morning digest: yesterday's figures and what is open or overdue now."""
+"""The supervisors' morning digest: yesterday's figures and what is open or overdue now.
+Names from the ticketing system are shown one line each (huifang.one_line)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from huifang import escalations
 from huifang.db import session_scope
-from huifang.db.models import Priority
+from huifang.labels import PRIORITIES
+from huifang.one_line import one_line
 from huifang.reports import ReportQuery, build_report
 from huifang.settings import Settings
 from scheduler.gateway_client import GatewayClient
 
-PRIORITY_ZH = {Priority.URGENT: "紧急", Priority.HIGH: "高", Priority.NORMAL: "普通"}
 LISTED_OVERDUE = 5
 
 
@@ -41,8 +42,9 @@ def compose_digest(session: Session, now: datetime, settings: Settings) -> str:
     for escalation in overdue[:LISTED_OVERDUE]:
         ticket = escalation.callback.ticket
         due = escalation.due_at.astimezone(zone)
-        lines.append(f"· #{escalation.id} {PRIORITY_ZH[escalation.priority]} "
-                     f"{ticket.branch or '未分配网点'} 工单{ticket.external_id}，"
+        branch = one_line(ticket.branch) or "未分配网点"
+        lines.append(f"· #{escalation.id} {PRIORITIES[escalation.priority]} "
+                     f"{branch} 工单{one_line(ticket.external_id)}，"
                      f"截止 {due.month}月{due.day}日 {due:%H:%M}")
     if len(overdue) > LISTED_OVERDUE:
         lines.append(f"……另有 {len(overdue) - LISTED_OVERDUE} 个超时，请在控制台查看。")

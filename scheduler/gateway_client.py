@@ -59,7 +59,7 @@ class GatewayClient:
     def from_settings(cls, settings: Settings, max_connections: int = 16,
                       worker: str | None = None) -> GatewayClient:
         # The gateway waits on Rasa before it answers; give it Rasa's timeout and then some.
-        return cls(settings.gateway_url, settings.internal_token.get_secret_value(),
+        return cls(settings.gateway_internal_url, settings.internal_token.get_secret_value(),
                    timeout=settings.rasa_timeout_seconds + 30, max_connections=max_connections,
                    worker=worker)
 

@@ -7,7 +7,6 @@ Thin routes over huifang.intake and scheduler.campaign_status. Every /api route 
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
@@ -19,9 +18,13 @@ from pydantic import BaseModel, BeforeValidator, Field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from huifang import campaigns, validation_errors
+from huifang.body_limit import BodySizeLimit
+from huifang.constant_time import matches_any
 from huifang.db import session_scope
 from huifang.db.types import utcnow
 from huifang.intake import TicketIn, ingest, reopen_ticket
+from huifang.nul_bytes import NulGuard
 from huifang.settings import Settings
 from scheduler.campaign_status import CampaignFilter, campaign_status
 
@@ -48,6 +51,10 @@ class IntakeResponse(BaseModel):
     rescheduled: list[str] = Field(description="reopened tickets closed again: survey restarts")
     bind_links: dict[str, str] = Field(
         description="Telegram deep link per new Telegram ticket, to print on the receipt/SMS")
+    chat_links: dict[str, str] = Field(
+        default_factory=dict,
+        description="Web-chat link per new web-chat ticket, to send to the customer; it is "
+                    "the customer's credential, returned only in this answer")
 
 
 class CallbackState(BaseModel):
@@ -84,10 +91,14 @@ def create_app(settings: Settings, sessions: sessionmaker[Session], clock: Clock
     app = FastAPI(title="Huifang intake API", version="1",
                   description="Closed tickets in (idempotent on ticket_id), reopen events, "
                               "campaign status.", lifespan=lifespan)
-    keys = [k.get_secret_value().encode() for k in settings.intake_api_keys]
+    app.add_middleware(BodySizeLimit, limits=[("/api/tickets", settings.intake_max_body_bytes)],
+                       default=settings.max_body_bytes)
+    app.add_middleware(NulGuard)
+    validation_errors.install(app)
+    keys = [k.get_secret_value() for k in settings.intake_api_keys]
 
     def require_key(given: Annotated[str | None, Security(API_KEY_HEADER)]) -> None:
-        if not given or not any(secrets.compare_digest(given.encode(), k) for k in keys):
+        if not matches_any(given, keys):
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing or wrong X-API-Key")
 
     guarded = [Depends(require_key)]
@@ -98,20 +109,30 @@ def create_app(settings: Settings, sessions: sessionmaker[Session], clock: Clock
 
     @app.post("/api/tickets", response_model=IntakeResponse, dependencies=guarded,
               summary="Report closed tickets (one object or a list)")
-    def post_tickets(tickets: Annotated[TicketBatch, Body()]) -> IntakeResponse:
+    def post_tickets(tickets: Annotated[TicketBatch, Body()],
+                     campaign: Annotated[str | None, Query(
+                         max_length=campaigns.MAX_NAME,
+                         description="campaign of the new surveys (created on first use); "
+                                     "default: the standing campaign of each service type")
+                     ] = None) -> IntakeResponse:
         """Store the tickets and schedule their callbacks. A ticket id seen before changes
         nothing, unless the ticket had been reopened: then its survey starts anew."""
         for attempt in (1, 2):
             try:
                 with session_scope(sessions) as session:
-                    result = ingest(session, tickets, clock(), settings)
+                    named = (campaigns.named_campaign(session, campaign, clock())
+                             if campaign is not None else None)
+                    result = ingest(session, tickets, clock(), settings, campaign=named)
                 break
+            except campaigns.CampaignError as exc:
+                raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
             except IntegrityError:
                 # The same new ticket arrived concurrently; the retry finds it present.
                 if attempt == 2:
                     raise
         return IntakeResponse(created=result.created, already_present=result.already_present,
-                              rescheduled=result.rescheduled, bind_links=result.bind_tokens)
+                              rescheduled=result.rescheduled, bind_links=result.bind_tokens,
+                              chat_links=result.chat_links)
 
     @app.post("/api/tickets/{ticket_id}/reopen", response_model=ReopenResponse,
               dependencies=guarded, responses={404: {"description": "unknown ticket"}},

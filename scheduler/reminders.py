@@ -5,8 +5,10 @@ An `in_progress` callback's `due_at` is its next silence check. When it comes:
   round is queued (it is sent by the dispatcher like any other round, inside the window);
 - quiet for `expiry_after_hours` → the callback ends: `no_response` when the customer never
   answered; `completed` (reason "stopped answering") when some answers came in, and those are
-  checked against the escalation rules like a finished survey (a 1-star left hanging still
-  reaches a supervisor — the escalation watch alerts it);
+  checked against the escalation rules like a finished survey. The conversation escalates as
+  soon as a trigger appears, so an open escalation is normally there already and is kept as it
+  is; one that is new here (answers written without the conversation) is alerted by the
+  escalation watch;
 - otherwise the customer spoke meanwhile, and the check moves to the new deadline.
 """
 
@@ -19,7 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from huifang import escalations, survey_answers
+from huifang import escalations
 from huifang.callback_policy import PolicyBook
 from huifang.db.models import Callback, CallbackStatus, Escalation
 from huifang.rescheduling import next_silence_check, plan_reminder, quiet_since, stop
@@ -62,8 +64,8 @@ def expire(session: Session, callback: Callback, now: datetime) -> Escalation | 
     if callback.response is None:
         stop(callback, CallbackStatus.NO_RESPONSE, "no answer before expiry", now)
         return None
-    escalation = escalations.escalate(
-        session, callback, escalations.reasons_for(survey_answers.signals(callback)), now)
+    update = escalations.escalate_callback(session, callback, now)
+    escalation = update.escalation if update is not None else None
     stop(callback, CallbackStatus.COMPLETED, "partial: customer stopped answering", now)
     return escalation
 

@@ -1,7 +1,13 @@
-"""Shared fixtures: databases on SQLite and PostgreSQL, and the real Rasa + action servers."""
+"""Shared fixtures: databases on SQLite and PostgreSQL, and the real Rasa + action servers.
+
+The suite does not run in dev mode: like production, every process it starts needs strong
+secrets. Random ones for this test session are put in the environment here, before any
+settings are read, so every Settings() and every child process gets them (tests that check a
+refusal start their processes with an environment of their own)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,8 +19,13 @@ from huifang.db import create_db_engine, session_factory
 from huifang.model_build import build_all
 from tests.support.databases import migrated
 from tests.support.stack import RasaStack, rasa_stack_running
+from tests.support.test_secrets import strong_secrets
 
 DATABASE_KINDS = ["sqlite", "postgresql"]
+
+for _name, _value in strong_secrets().items():
+    os.environ.setdefault(_name, _value)
+os.environ.pop("HUIFANG_DEV_MODE", None)
 
 
 @pytest.fixture(params=DATABASE_KINDS)

@@ -20,7 +20,7 @@
         const b = document.createElement("button");
         b.type = "button";
         b.textContent = button.title;
-        b.addEventListener("click", () => send({ payload: button.payload }));
+        b.addEventListener("click", () => send({ button: button.id }));
         row.appendChild(b);
       }
       bubble.appendChild(row);
@@ -52,9 +52,13 @@
       }
       if (messages.length) log.scrollTop = log.scrollHeight;
       updateKeyboards();
-      status.textContent = "";
+      if (status.dataset.network) {
+        status.textContent = "";
+        delete status.dataset.network;
+      }
     } catch (e) {
       status.textContent = "网络不太稳定，正在重试…";
+      status.dataset.network = "1";
     }
   }
 
@@ -67,6 +71,11 @@
         method: "POST", headers: { "Content-Type": "application/json" },
         body: JSON.stringify(body),
       });
+      if (response.status === 409) {
+        // a button of a question no longer open: the server says so politely
+        status.textContent = (await response.json()).detail;
+        return;
+      }
       if (!response.ok) throw new Error(response.status);
       status.textContent = "";
     } catch (e) {

@@ -1,21 +1,26 @@
 from __future__ import annotations
 
+import secrets
 import sys
 from pathlib import Path
 
 import typer
 from honcho.manager import Manager
+from pydantic import SecretStr
 
 from huifang.cli.common import console, sessions
 from huifang.db import session_scope
 from huifang.db.migrate import upgrade
 from huifang.db.types import utcnow
-from huifang.demo import DEMO_TICKETS, load_demo
+from huifang.demo import DEMO_TICKETS, demo_chat_links, load_demo
 from huifang.masking import mask_dsn
 from huifang.model_build import build_all
 from huifang.rasa_endpoints import write_endpoints
-from huifang.settings import PROJECT_ROOT, get_settings
+from huifang.secret_rules import problems, refusal, secrets_of
+from huifang.settings import PROJECT_ROOT, Settings, get_settings
 from huifang.stack import ProcessSpec, action_server, python_module, rasa_server
+
+PROCESSES = ("rasa", "actions", "gateway", "scheduler", "console")
 
 
 def _shell(spec: ProcessSpec) -> str:
@@ -24,20 +29,49 @@ def _shell(spec: ProcessSpec) -> str:
     return " ".join(shlex.quote(part) for part in spec.argv)
 
 
+def _unusable(settings: Settings) -> dict[str, list[str]]:
+    """Per secret setting, the problems found (all processes of the stack)."""
+    found: dict[str, list[str]] = {}
+    for process in PROCESSES:
+        for name, value in secrets_of(process, settings).items():
+            if lines := problems({name: value}):
+                found[name] = lines
+    return found
+
+
+def with_run_secrets(settings: Settings) -> Settings:
+    """Dev mode: a random value for every secret left unset or weak, for this run only; each
+    child process receives it in its environment (huifang.stack). Nothing is printed."""
+    update: dict[str, object] = {}
+    for name in _unusable(settings):
+        value = SecretStr(secrets.token_urlsafe(32))
+        update[name] = [value] if name == "intake_api_keys" else value
+    return settings.model_copy(update=update)
+
+
 def run_command(
     train: bool = typer.Option(True, help="train models first if missing or stale"),
 ) -> None:
     """Start the whole product: Rasa, actions, gateway (web chat), scheduler, console."""
     settings = get_settings()
+    generated = list(_unusable(settings)) if settings.dev_mode else []
+    if settings.dev_mode:
+        settings = with_run_secrets(settings)
+    elif found := _unusable(settings):
+        print(refusal("run", [line for lines in found.values() for line in lines]),
+              file=sys.stderr)
+        raise typer.Exit(2)
     if train:
         build_all()
     upgrade(settings.database_url)
     console.print(f"[green]database ready[/green]: {mask_dsn(settings.database_url)}")
-    if settings.load_demo:
+    chat_links: dict[str, str] = {}
+    if settings.dev_mode and settings.load_demo:
         with session_scope(sessions()) as session:
             if load_demo(session, utcnow(), settings) is not None:
                 console.print("[green]demo campaign loaded[/green]: "
                               f"{len(DEMO_TICKETS)} callbacks due now")
+            chat_links = demo_chat_links(session, utcnow(), settings)
     endpoints = write_endpoints(Path(settings.rasa_tracker_db).parent / "endpoints.yml",
                                 f"http://127.0.0.1:{settings.action_server_port}",
                                 settings.rasa_tracker_db)
@@ -53,11 +87,15 @@ def run_command(
     for spec in specs:
         manager.add_process(spec.name, _shell(spec), env={**_environ(), **spec.env},
                             cwd=str(PROJECT_ROOT))
+    for name, link in chat_links.items():
+        console.print(f"web chat of demo customer {name}: {link}", soft_wrap=True,
+                      markup=False, highlight=False)
     console.print(
-        f"web chat: {settings.public_base_url}/chat/{DEMO_TICKETS[0][6]}  ·  "
         f"console: {settings.console_url}  ·  "
         f"intake API: http://{settings.scheduler_host}:{settings.scheduler_port}/docs"
-    )
+        + (" (its key was generated for this run: set HUIFANG_INTAKE_API_KEYS to call it)"
+           if "intake_api_keys" in generated else ""),
+        soft_wrap=True, markup=False)
     manager.loop()
     sys.exit(manager.returncode)
 

@@ -18,8 +18,9 @@ app = typer.Typer(help="Closed tickets: import from CSV or Excel.", no_args_is_h
 def import_command(
     path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True,
                                 help="CSV (UTF-8) or .xlsx file, one closed ticket per row"),
-    show_links: bool = typer.Option(False, help="Print the Telegram deep link of each new "
-                                    "Telegram customer (to print on receipts / SMS)"),
+    show_links: bool = typer.Option(False, help="Print each new ticket's customer link: the "
+                                    "Telegram deep link or the web-chat link (to print on "
+                                    "receipts / send by SMS; shown only this once)"),
 ) -> None:
     """Validate every row, import the good ones, report each bad line with its reason."""
     try:
@@ -48,12 +49,12 @@ def import_command(
         for error in report.errors:
             table.add_row(str(error.line), error.ticket_id or "", error.reason)
         console.print(table)
-    if show_links and report.bind_links:
-        links = Table(title="Telegram 绑定链接")
-        links.add_column("ticket_id")
-        links.add_column("deep link")
-        for ticket_id, link in report.bind_links.items():
-            links.add_row(ticket_id, link)
-        console.print(links)
+    if show_links:
+        for title, found in (("Telegram 绑定链接", report.bind_links),
+                             ("网页聊天链接 (web chat)", report.chat_links)):
+            if found:  # plain lines, never wrapped: the links are copied from here
+                console.print(f"[bold]{title}[/bold]")
+                for ticket_id, link in found.items():
+                    console.print(f"{ticket_id}\t{link}", soft_wrap=True, markup=False)
     if report.errors:
         raise typer.Exit(1)

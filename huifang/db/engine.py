@@ -1,4 +1,5 @@
-"""Engine and session creation; SQLite gets WAL, foreign keys and a busy timeout."""
+"""Engine and session creation; SQLite gets WAL, foreign keys and a busy timeout; no engine
+puts bound parameters into its errors."""
 
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 
 def create_db_engine(url: str, **kwargs: object) -> Engine:
+    """Every engine of every process: bound parameters (names, phone numbers, customers'
+    words) are kept out of SQLAlchemy's exception texts, so a failed statement cannot carry
+    them into a log."""
+    kwargs = {**kwargs, "hide_parameters": True}
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

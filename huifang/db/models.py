@@ -97,10 +97,12 @@ class Severity(enum.StrEnum):
     HIGH = "high"
     MEDIUM = "medium"
     LOW = "low"
+    NONE = "none"  # feedback without complaint or suggestion (praise, a factual remark)
 
 
 class Sentiment(enum.StrEnum):
     NEGATIVE = "negative"
+    MIXED = "mixed"  # praise and complaint together; the categories are the complaints
     NEUTRAL = "neutral"
     POSITIVE = "positive"
 
@@ -131,7 +133,20 @@ class DeliveryStatus(enum.StrEnum):
 
 class Role(enum.StrEnum):
     SUPERVISOR = "supervisor"
+    OPERATOR = "operator"  # operations staff (回访专员): campaigns, uploads, do-not-contact
     ADMIN = "admin"
+
+
+class CampaignKind(enum.StrEnum):
+    UPLOAD = "upload"  # a file uploaded in the console
+    API = "api"  # named by an intake API call
+    STANDING = "standing"  # the intake's default campaign of one service type
+
+
+class CampaignStatus(enum.StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
 
 
 class Customer(Base):
@@ -183,6 +198,23 @@ class ChannelAddress(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     customer: Mapped[Customer] = relationship(back_populates="addresses")
+
+
+class WebChatLink(Base):
+    """A customer's way into the web chat, like a Telegram deep link: a random token issued
+    with each callback, stored only as its SHA-256, valid until `expires_at`."""
+
+    __tablename__ = "webchat_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    callback_id: Mapped[int | None] = mapped_column(ForeignKey("callback.id", ondelete="SET NULL"))
+    expires_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    customer: Mapped[Customer] = relationship()
+    callback: Mapped[Callback | None] = relationship()
 
 
 class ConsentEvent(Base):
@@ -255,10 +287,14 @@ class Callback(Base):
     status_reason: Mapped[str | None] = mapped_column(String(200))
     last_error: Mapped[str | None] = mapped_column(Text)
     agent_at_send: Mapped[str | None] = mapped_column(String(100))
+    # Every survey belongs to a campaign (huifang/campaigns.py); recovery surveys follow an
+    # escalation and belong to none.
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     ticket: Mapped[Ticket] = relationship(back_populates="callbacks")
+    campaign: Mapped[Campaign | None] = relationship()
     response: Mapped[SurveyResponse | None] = relationship(
         back_populates="callback", uselist=False, cascade="all, delete-orphan"
     )
@@ -359,6 +395,46 @@ class SupervisorUser(Base):
     telegram_user_id: Mapped[int | None] = mapped_column(unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Campaign(Base):
+    """A named set of survey callbacks that operations run, watch, pause and cancel."""
+
+    __tablename__ = "campaign"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[CampaignKind] = mapped_column(_enum(CampaignKind))
+    status: Mapped[CampaignStatus] = mapped_column(
+        _enum(CampaignStatus), default=CampaignStatus.ACTIVE)
+    service_type: Mapped[str | None] = mapped_column(String(32))  # standing campaigns only
+    template: Mapped[str | None] = mapped_column(String(32))  # None: by service type
+    sampling_rate: Mapped[float | None] = mapped_column(Float)  # None: the policy's
+    starts_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("supervisor_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    created_by: Mapped[SupervisorUser | None] = relationship()
+    events: Mapped[list[CampaignEvent]] = relationship(
+        back_populates="campaign", cascade="all, delete-orphan", order_by="CampaignEvent.id")
+
+
+class CampaignEvent(Base):
+    """Audit of everything done to a campaign: created, tickets added, paused, resumed,
+    cancelled."""
+
+    __tablename__ = "campaign_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("supervisor_user.id"))
+    action: Mapped[str] = mapped_column(String(24))
+    text: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="events")
+    actor: Mapped[SupervisorUser | None] = relationship()
 
 
 class Escalation(Base):

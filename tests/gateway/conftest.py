@@ -2,7 +2,7 @@
 
 Tests without Rasa point the gateway at a closed port (Rasa is "down"); the end-to-end tests
 use `gateway_stack`, a Rasa server + action server of their own whose actions call this
-gateway back (HUIFANG_GATEWAY_URL), so supervisors' alerts travel the real way."""
+gateway back (HUIFANG_GATEWAY_INTERNAL_URL), so supervisors' alerts travel the real way."""
 
 from __future__ import annotations
 
@@ -39,11 +39,12 @@ def gateway_port() -> int:
 @pytest.fixture(scope="session")
 def gateway_stack(trained_models: None, gateway_port: int,
                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
-    """Rasa + actions on their own SQLite database, calling the gateway on `gateway_port`."""
+    """Rasa + actions on their own SQLite database, calling the gateway's internal API on
+    `gateway_port`."""
     # The action server is given these settings' internal token (get_settings()'s), which is
     # also what the gateway under test checks.
     settings = get_settings().model_copy(update={
-        "gateway_url": f"http://127.0.0.1:{gateway_port}",
+        "gateway_internal_url": f"http://127.0.0.1:{gateway_port}",
         "rasa_token": SecretStr(RASA_TOKEN),
     })
     workdir: Path = tmp_path_factory.mktemp("gateway-stack")

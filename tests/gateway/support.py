@@ -6,7 +6,7 @@ import itertools
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlparse
@@ -16,19 +16,26 @@ from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import create_app
+from bot.app import create_app, create_internal_app
+from bot.conversation_routing import customer_at
 from bot.gateway import Gateway
+from huifang import webchat_links
 from huifang.db import create_db_engine, session_factory, session_scope
 from huifang.db.models import Callback, Channel, Locale, Message
 from huifang.db.types import utcnow
 from huifang.intake import TicketIn, ingest
 from huifang.settings import Settings
-from tests.support.fake_bot_api import FakeBotApi, FakeUser, RunningFakeBotApi, serve_asgi
+from tests.support.fake_bot_api import (
+    FakeBotApi,
+    FakeUser,
+    RunningFakeBotApi,
+    serve_asgi_in_order,
+)
 
 T = TypeVar("T")
 
 INTERNAL_TOKEN = "gateway-test-internal-token"
-RASA_TOKEN = "gateway-test-rasa-token"
+RASA_TOKEN = "gateway-test-rasa-token-0123456789"
 SUPERVISORS_CHAT = -1001234567890
 SUPERVISOR = FakeUser(7001, "张主管", "zhang_sup")
 STRANGER = FakeUser(7002, "路人甲", "passerby")
@@ -59,8 +66,10 @@ def gateway_settings(database_url: str, rasa_url: str,
 @dataclass
 class GatewayUnderTest:
     url: str
+    internal_url: str
     gateway: Gateway
     sessions: sessionmaker[Session]
+    chat_tokens: dict[str, str] = field(default_factory=dict)
 
     @property
     def settings(self) -> Settings:
@@ -69,7 +78,7 @@ class GatewayUnderTest:
     def internal(self, path: str, body: dict[str, Any] | None = None,
                  token: str | None = None) -> httpx.Response:
         token = token or self.settings.internal_token.get_secret_value()
-        return httpx.post(f"{self.url}/internal/{path}", json=body,
+        return httpx.post(f"{self.internal_url}/internal/{path}", json=body,
                           headers={"Authorization": f"Bearer {token}"}, timeout=120)
 
     def send_round(self, callback_id: int, round_: int = 1, mode: str = "start"
@@ -79,12 +88,24 @@ class GatewayUnderTest:
     def alert(self, escalation_id: int) -> httpx.Response:
         return self.internal(f"escalations/{escalation_id}/alert")
 
+    def chat_token(self, address: str) -> str:
+        """The web-chat link token of the customer at `address` (issued once per test, as
+        intake would); an address nobody has is used as the token itself (→ 404)."""
+        if address not in self.chat_tokens:
+            with session_scope(self.sessions) as session:
+                customer = customer_at(session, Channel.WEBCHAT, address)
+                self.chat_tokens[address] = (
+                    webchat_links.issue(session, customer, None, utcnow(), self.settings)
+                    if customer else address)
+        return self.chat_tokens[address]
+
     def webchat_say(self, address: str, **body: str) -> httpx.Response:
-        return httpx.post(f"{self.url}/webchat/{address}/messages", json=body, timeout=120)
+        return httpx.post(f"{self.url}/webchat/{self.chat_token(address)}/messages", json=body,
+                          timeout=120)
 
     def webchat_history(self, address: str, after: int = 0) -> httpx.Response:
-        return httpx.get(f"{self.url}/webchat/{address}/messages", params={"after": after},
-                         timeout=30)
+        return httpx.get(f"{self.url}/webchat/{self.chat_token(address)}/messages",
+                         params={"after": after}, timeout=30)
 
     def read(self, work: Callable[[Session], T]) -> T:
         with self.sessions() as session:
@@ -109,13 +130,18 @@ class GatewayUnderTest:
 
 @contextmanager
 def running_gateway(settings: Settings, port: int | None = None,
-                    outbox_interval: float = 0.3) -> Iterator[GatewayUnderTest]:
-    """The real gateway app (web chat, internal API, Telegram) served in a thread."""
+                    outbox_interval: float = 0.3, internal_port: int | None = None
+                    ) -> Iterator[GatewayUnderTest]:
+    """The real gateway apps served in one thread and loop, as `python -m bot` serves them: the
+    public one (web chat, Telegram) on `port` and the internal API on `internal_port` (free
+    ports unless given; the internal one starts after the public one started the gateway)."""
     gateway = Gateway(settings, outbox_interval=outbox_interval)
     engine = create_db_engine(settings.database_url)
     try:
-        with serve_asgi(create_app(gateway=gateway), port, name="gateway") as url:
-            yield GatewayUnderTest(url, gateway, session_factory(engine))
+        with serve_asgi_in_order([(create_app(gateway=gateway), port),
+                                  (create_internal_app(gateway), internal_port)],
+                                 name="gateway") as (url, internal_url):
+            yield GatewayUnderTest(url, internal_url, gateway, session_factory(engine))
     finally:
         engine.dispose()
 
@@ -127,6 +153,7 @@ class Seeded:
     ticket_id: str
     address: str | None
     bind_token: str | None
+    chat_link: str | None = None
 
 
 def seed_customer(sessions: sessionmaker[Session], channel: Channel, *,
@@ -146,7 +173,8 @@ def seed_customer(sessions: sessionmaker[Session], channel: Channel, *,
         assert callback is not None
         link = result.bind_tokens.get(ticket.ticket_id)
         token = parse_qs(urlparse(link).query)["start"][0] if link else None
-        return Seeded(callback.ticket.customer_id, callback.id, ticket.ticket_id, address, token)
+        return Seeded(callback.ticket.customer_id, callback.id, ticket.ticket_id, address, token,
+                      result.chat_links.get(ticket.ticket_id))
 
 
 def telegram_user() -> FakeUser:

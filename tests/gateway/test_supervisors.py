@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.supervisor_alerts import alert_message
 from huifang import escalations
+from huifang.branch_scope import TELEGRAM_ONLY_PASSWORD_HASH
 from huifang.db import session_scope
 from huifang.db.models import (
     Callback,
@@ -47,6 +48,12 @@ def supervised(database_url: str, rasa_down: str, fake_telegram: RunningFakeBotA
     group = fake_telegram.api.add_group(SUPERVISORS_CHAT, "回访主管群")
     assert group["id"] == SUPERVISORS_CHAT
     with running_gateway(gateway_settings(database_url, rasa_down, fake_telegram)) as gateway:
+        with session_scope(gateway.sessions) as session:
+            # an account made for a Telegram supervisor has no branch until an admin grants one
+            session.add(SupervisorUser(username=f"telegram-{SUPERVISOR.id}",
+                                       display_name=SUPERVISOR.first_name,
+                                       password_hash=TELEGRAM_ONLY_PASSWORD_HASH,
+                                       telegram_user_id=SUPERVISOR.id, branches=["朝阳店"]))
         yield gateway
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.telegram_format import keyboard, parse_press, split_messages, split_text
-from bot.transcript import Outgoing, StoredMessage
+from bot.telegram_format import keyboard, split_messages, split_text
+from bot.transcript import Outgoing, StoredMessage, parse_button_ref
 from huifang.db.models import Channel, DeliveryStatus, Direction
 
 
@@ -49,8 +49,8 @@ def test_keyboard_points_at_the_stored_message_not_the_payload() -> None:
     assert markup is not None
     datas = [b.callback_data for row in markup.inline_keyboard for b in row]
     assert datas == ["b:7:0", "b:7:1"]
-    assert parse_press("b:7:1") == (7, 1)
-    assert parse_press("esc:claim:7") is None and parse_press("b:chosen") is None
+    assert parse_button_ref("b:7:1") == (7, 1)
+    assert parse_button_ref("esc:claim:7") is None and parse_button_ref("b:chosen") is None
 
 
 def test_keyboard_layout_follows_title_length() -> None:

@@ -8,10 +8,18 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from huifang import consent
-from huifang.db.models import Callback, Channel, Customer, DeliveryStatus, Direction, Locale
+from huifang.db.models import (
+    Callback,
+    Channel,
+    ChannelAddress,
+    Customer,
+    DeliveryStatus,
+    Direction,
+    Locale,
+)
 from huifang.db.types import utcnow
 from tests.gateway.support import (
     GatewayUnderTest,
@@ -47,11 +55,14 @@ def test_message_needs_exactly_one_of_text_or_payload(webchat_gateway: GatewayUn
 
 
 def test_page_is_served_without_any_cdn(webchat_gateway: GatewayUnderTest) -> None:
-    seed_customer(webchat_gateway.sessions, Channel.WEBCHAT, address="wc-page",
-                  locale=Locale.TRADITIONAL)
-    page = httpx.get(f"{webchat_gateway.url}/chat/wc-page")
+    seeded = seed_customer(webchat_gateway.sessions, Channel.WEBCHAT, address="wc-page",
+                           locale=Locale.TRADITIONAL)
+    assert seeded.chat_link is not None
+    token = seeded.chat_link.rsplit("/", 1)[1]
+    page = httpx.get(f"{webchat_gateway.url}/chat/{token}")
     assert page.status_code == 200
-    assert 'lang="zh-Hant"' in page.text and '"/webchat/wc-page/messages"' in page.text
+    assert 'lang="zh-Hant"' in page.text and f'"/webchat/{token}/messages"' in page.text
+    assert page.headers["referrer-policy"] == "no-referrer"
     assert "http://" not in page.text.replace(webchat_gateway.url, "")
     assert httpx.get(f"{webchat_gateway.url}/static/chat.js").status_code == 200
 
@@ -82,7 +93,7 @@ def test_internal_api_wants_the_token(webchat_gateway: GatewayUnderTest) -> None
     path = f"callbacks/{seeded.callback_id}/send"
     assert webchat_gateway.internal(path, {"round": 1, "mode": "start"},
                                     token="wrong").status_code == 401
-    assert httpx.post(f"{webchat_gateway.url}/internal/{path}",
+    assert httpx.post(f"{webchat_gateway.internal_url}/internal/{path}",
                       json={"round": 1, "mode": "start"}).status_code == 401
     assert webchat_gateway.internal(path, {"round": 1, "mode": "shout"}).status_code == 422
     assert webchat_gateway.send_round(999_999).status_code == 404
@@ -118,6 +129,9 @@ def test_unreachable_customers_get_409_and_nothing_is_claimed(
     with webchat_gateway.sessions.begin() as session:
         customer = session.get_one(Customer, opted.customer_id)
         consent.opt_out(session, customer, source="test")
+        # intake gives every web-chat customer an address with their link; this one lost it
+        session.execute(delete(ChannelAddress)
+                        .where(ChannelAddress.customer_id == nowhere.customer_id))
     for seeded, status in ((opted, "opted_out"), (nowhere, "no_address")):
         response = webchat_gateway.send_round(seeded.callback_id)
         assert response.status_code == 409 and response.json() == {"status": status}

@@ -26,7 +26,7 @@ from huifang.db.models import Callback
 from huifang.db.types import UTCDateTime
 from tests.support.processes import free_port
 
-TOKEN = "standin-internal-token"
+TOKEN = "standin-internal-token-0123456789"
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from tests.support.processes import free_port, running
 from tests.support.stack import rasa_stack_running
 
 INTERNAL_TOKEN = "live-stack-internal-token"
-RASA_TOKEN = "live-stack-rasa-token"
+RASA_TOKEN = "live-stack-rasa-token-0123456789"
 FIRST_CHAT_ID = 700_000_001
 
 
@@ -62,7 +62,7 @@ class LiveStack:
             "HUIFANG_RASA_URL": s.rasa_url,
             "HUIFANG_RASA_TOKEN": RASA_TOKEN,
             "HUIFANG_RASA_TIMEOUT_SECONDS": "120",
-            "HUIFANG_GATEWAY_URL": s.gateway_url,
+            "HUIFANG_GATEWAY_INTERNAL_URL": s.gateway_internal_url,
             "HUIFANG_GATEWAY_PORT": str(s.gateway_port),
             "HUIFANG_INTERNAL_TOKEN": INTERNAL_TOKEN,
             "HUIFANG_TELEGRAM_TOKEN": self.fake.token,
@@ -139,11 +139,10 @@ class LiveStack:
 def live_stack(workdir: Path) -> Iterator[LiveStack]:
     """PostgreSQL + Rasa + actions + gateway + fake Telegram; dispatchers are started by the
     caller (`start_dispatcher`)."""
-    gateway_port = free_port()
     wanted = get_settings().model_copy(update={
         "rasa_token": SecretStr(RASA_TOKEN),
-        "gateway_port": gateway_port,
-        "gateway_url": f"http://127.0.0.1:{gateway_port}",
+        "gateway_port": free_port(),
+        "gateway_internal_url": f"http://127.0.0.1:{free_port()}",
         "internal_token": SecretStr(INTERNAL_TOKEN),
     })
     with serving(KnownChatsBotApi()) as telegram, \
@@ -151,7 +150,7 @@ def live_stack(workdir: Path) -> Iterator[LiveStack]:
         engine = create_db_engine(rasa.database_url)
         stack = LiveStack(rasa.settings, telegram, rasa.log_dir, session_factory(engine))
         gateway = python_module("gateway", "bot", rasa.settings,
-                                health_url=f"{rasa.settings.gateway_url}/health")
+                                health_url=f"{rasa.settings.gateway_internal_url}/health")
         try:
             with running(gateway, rasa.log_dir, stack.environment()):
                 yield stack

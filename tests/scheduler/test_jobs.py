@@ -20,7 +20,7 @@ from tests.scheduler.gateway_standin import GatewayStandIn
 @pytest.fixture
 def runtime(database_url: str, gateway_standin: GatewayStandIn) -> Iterator[jobs.Runtime]:
     settings = SETTINGS.model_copy(update={"database_url": database_url,
-                                           "gateway_url": gateway_standin.url,
+                                           "gateway_internal_url": gateway_standin.url,
                                            "dispatch_interval_seconds": 3600})
     running = jobs.Runtime.start(settings, concurrency=2)
     jobs.install(running)

@@ -21,7 +21,7 @@ from tests.scheduler.conftest import add_tickets, due_now, load, ticket_in
 from tests.scheduler.gateway_standin import TOKEN, GatewayStandIn, serving
 from tests.support.processes import free_port, running
 
-API_KEY = "process-test-key"
+API_KEY = "process-test-intake-key-0123456789"
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def live_gateway(database_url: str) -> Iterator[GatewayStandIn]:
 
 def environment(standin: GatewayStandIn, port: int | None = None) -> dict[str, str]:
     env = {
-        "HUIFANG_GATEWAY_URL": standin.url,
+        "HUIFANG_GATEWAY_INTERNAL_URL": standin.url,
         "HUIFANG_INTERNAL_TOKEN": TOKEN,
         "HUIFANG_INTAKE_API_KEYS": f'["{API_KEY}"]',
         "HUIFANG_DISPATCH_INTERVAL_SECONDS": "0.2",

@@ -625,6 +625,40 @@ def serve_asgi(app: Any, port: int | None = None, name: str = "asgi") -> Iterato
 
 
 @contextmanager
+def serve_asgi_in_order(apps: list[tuple[Any, int | None]], name: str = "asgi"
+                        ) -> Iterator[list[str]]:
+    """Several ASGI apps in ONE thread and event loop, each started after the one before it
+    (as one process serves its listeners: objects they share, such as an httpx client, stay on
+    one loop); yields their base URLs."""
+    servers = [uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port or free_port(),
+                                             log_level="warning", access_log=False,
+                                             timeout_graceful_shutdown=2))
+               for app, port in apps]
+
+    async def run() -> None:
+        tasks = []
+        for server in servers:
+            tasks.append(asyncio.create_task(server.serve()))
+            while not server.started and not tasks[-1].done():
+                await asyncio.sleep(0.01)
+        await asyncio.gather(*tasks)
+
+    thread = threading.Thread(target=lambda: asyncio.run(run()), daemon=True, name=name)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not all(server.started for server in servers):
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError(f"{name} did not start")
+        time.sleep(0.01)
+    try:
+        yield [f"http://127.0.0.1:{server.config.port}" for server in servers]
+    finally:
+        for server in servers:
+            server.should_exit = True
+        thread.join(timeout=30)
+
+
+@contextmanager
 def serving(api: FakeBotApi | None = None) -> Iterator[RunningFakeBotApi]:
     """Run the fake server in a thread on a free port of 127.0.0.1."""
     api = api or FakeBotApi()

@@ -1,0 +1,27 @@
+"""`python -m huifang.rasa_launcher run …` (in the Rasa virtualenv): start the Rasa server
+the way our stack does, after the secret check every Huifang process makes.
+
+HUIFANG_RASA_TOKEN becomes Rasa's --auth-token inside this process, so the token is never on
+a command line; endpoints.yml reads HUIFANG_ACTION_SERVER_TOKEN from the environment.
+Standard library + Rasa only: the rest of huifang is not installed in this virtualenv.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from huifang.secret_rules import PROCESS_SECRETS, dev_mode_from_environment, enforce, variable
+
+
+def main(argv: list[str]) -> None:
+    secrets = {name: os.environ.get(variable(name)) for name in PROCESS_SECRETS["rasa"]}
+    enforce("rasa", secrets, dev_mode_from_environment())
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv = ["rasa", *argv, "--auth-token", secrets["rasa_token"] or ""]
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
