@@ -20,6 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 
+from huifang.campaign_figures import TimelinePoint
 from huifang.report_export import NO_VALUE_LABEL
 from huifang.reports import CATEGORY_LABELS_ZH, GroupBy, MetricsRow, Report
 
@@ -163,3 +164,18 @@ def _escalations(ax: Axes, groups: list[str], rows: list[MetricsRow]) -> None:
     hours.set_ylim(bottom=0)
     hours.set_ylabel("处理时长中位数（小时）")
     hours.spines["right"].set_visible(True)
+
+
+def campaign_chart(points: Sequence[TimelinePoint]) -> Chart:
+    """A campaign's sends and first answers per hour (or day)."""
+    periods = [p.period for p in points]
+
+    def draw(ax: Axes) -> None:
+        _series(ax, periods, {"发送": [p.sends for p in points],
+                              "回复": [p.answers for p in points]},
+                [_COLORS[0], _COLORS[2]], lines=False)
+        ax.set_ylabel("条数")
+        ax.set_ylim(0, max(max(p.sends, p.answers) for p in points) * 1.3 + 1)
+        ax.yaxis.get_major_locator().set_params(integer=True)
+
+    return _chart("campaign", "发送与回复", bool(points), draw)

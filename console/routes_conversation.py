@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from console import conversation
-from console.auth import current_user, may_see
+from console.auth import branch_scope, current_user, may_see, require_supervision
 from console.deps import db_session, get_now
 from console.labels import CATEGORIES
 from console.rendering import flash, render
@@ -42,7 +42,7 @@ def conversation_page(request: Request, callback_id: int,
         "sentiment": conversation.worst_sentiment(callback.complaints),
         "severity": conversation.highest_severity(callback.complaints),
         "transcript": conversation.transcript(session, callback),
-        "others": conversation.other_callbacks(session, callback),
+        "others": conversation.other_callbacks(session, callback, branch_scope(user)),
         "root_causes": CATEGORIES,
     })
 
@@ -79,7 +79,8 @@ def _act(request: Request, session: Session, user: SupervisorUser, escalation_id
 
 
 @router.post("/escalations/{escalation_id}/claim")
-def claim(request: Request, escalation_id: int, user: SupervisorUser = Depends(current_user),
+def claim(request: Request, escalation_id: int,
+          user: SupervisorUser = Depends(require_supervision),
           session: Session = Depends(db_session), now: datetime = Depends(get_now)) -> Response:
     def run(escalation: Escalation) -> str:
         escalations.claim(session, escalation, user, now)
@@ -90,7 +91,8 @@ def claim(request: Request, escalation_id: int, user: SupervisorUser = Depends(c
 
 @router.post("/escalations/{escalation_id}/note")
 def note(request: Request, escalation_id: int, text: str = Form(""), contact: bool = Form(False),
-         user: SupervisorUser = Depends(current_user), session: Session = Depends(db_session),
+         user: SupervisorUser = Depends(require_supervision),
+         session: Session = Depends(db_session),
          now: datetime = Depends(get_now)) -> Response:
     def run(escalation: Escalation) -> str:
         escalations.add_note(session, escalation, user, text, now, contact=contact)
@@ -102,7 +104,8 @@ def note(request: Request, escalation_id: int, text: str = Form(""), contact: bo
 @router.post("/escalations/{escalation_id}/resolve")
 def resolve(request: Request, escalation_id: int, root_cause: str = Form(""),
             resolution: str = Form(""), recovery: bool = Form(False),
-            user: SupervisorUser = Depends(current_user), session: Session = Depends(db_session),
+            user: SupervisorUser = Depends(require_supervision),
+         session: Session = Depends(db_session),
             now: datetime = Depends(get_now)) -> Response:
     def run(escalation: Escalation) -> str:
         if root_cause not in CATEGORIES:
@@ -118,7 +121,8 @@ def resolve(request: Request, escalation_id: int, root_cause: str = Form(""),
 
 @router.post("/escalations/{escalation_id}/reopen")
 def reopen(request: Request, escalation_id: int, text: str = Form(""),
-           user: SupervisorUser = Depends(current_user), session: Session = Depends(db_session),
+           user: SupervisorUser = Depends(require_supervision),
+         session: Session = Depends(db_session),
            now: datetime = Depends(get_now)) -> Response:
     def run(escalation: Escalation) -> str:
         escalations.reopen(session, escalation, user, text.strip(), now)

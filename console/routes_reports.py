@@ -6,6 +6,7 @@ from datetime import datetime
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from console.auth import branch_scope, current_user
@@ -14,7 +15,7 @@ from console.deps import db_session, get_now
 from console.params import enum_or, optional_date
 from console.rendering import render
 from huifang import report_export
-from huifang.db.models import SupervisorUser
+from huifang.db.models import Campaign, SupervisorUser
 from huifang.reports import GROUP_LABELS_ZH, GroupBy, Report, ReportQuery, build_report
 
 router = APIRouter()
@@ -23,15 +24,17 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def report_query(by: str | None = None, since: str | None = None,
-                 until: str | None = None) -> ReportQuery:
+                 until: str | None = None, campaign: str | None = None) -> ReportQuery:
+    chosen = (campaign or "").strip()
     return ReportQuery(by=enum_or(GroupBy, by, GroupBy.WEEK), since=optional_date(since),
-                       until=optional_date(until))
+                       until=optional_date(until),
+                       campaign_id=int(chosen) if chosen.isdigit() else None)
 
 
 def scoped_report(request: Request, query: ReportQuery, user: SupervisorUser, session: Session,
                   now: datetime) -> Report:
     scoped = ReportQuery(by=query.by, since=query.since, until=query.until,
-                         branches=branch_scope(user))
+                         branches=branch_scope(user), campaign_id=query.campaign_id)
     return build_report(session, scoped, now, request.app.state.settings)
 
 
@@ -48,6 +51,8 @@ def reports_page(request: Request, query: ReportQuery = Depends(report_query),
         "metrics": report_export.metrics_table(report),
         "pareto": report_export.pareto_table(report),
         "charts": report_charts(report),
+        "campaigns": session.execute(select(Campaign.id, Campaign.name)
+                                     .order_by(Campaign.created_at.desc())).tuples().all(),
         "query": request.url.query,
     })
 

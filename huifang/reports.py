@@ -1,6 +1,6 @@
 """The report figures, computed by SQL on the database (SQLite and PostgreSQL alike).
 
-Definitions (DOMAIN.md, issue #7):
+Definitions (docs/domain.md, "Report definitions"):
 - CSAT = % of answered overall scores that are 4 or 5; mean overall score.
 - NPS = % promoters (9–10) − % detractors (0–6) of answered NPS questions.
 - Response rate = callbacks with any answer / callbacks sent (sent_at not null).
@@ -80,6 +80,7 @@ class ReportQuery:
     since: date | None = None  # inclusive, local date
     until: date | None = None  # inclusive, local date
     branches: tuple[str, ...] | None = None  # a supervisor's scope; None means every branch
+    campaign_id: int | None = None  # one campaign's callbacks only
 
 
 @dataclass(frozen=True)
@@ -191,11 +192,41 @@ def _float(value: object) -> float | None:
     return None if value is None else float(value)  # type: ignore[arg-type]
 
 
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+def answered_condition() -> ColumnElement[bool]:
+    """A survey response with any answer at all (the numerator of the response rate)."""
+    has_dimension = exists().where(DimensionScore.response_id == SurveyResponse.id)
+    return or_(SurveyResponse.overall.is_not(None), SurveyResponse.solved.is_not(None),
+               SurveyResponse.nps.is_not(None), SurveyResponse.comment.is_not(None),
+               has_dimension)
+
+
+_PERIOD_PATTERNS = {  # unit: (PostgreSQL to_char, SQLite strftime)
+    "hour": ("YYYY-MM-DD HH24:00", "%Y-%m-%d %H:00"),
+    "day": ("YYYY-MM-DD", "%Y-%m-%d"),
+    "week": ("YYYY-MM-DD", None),  # the Monday of the week
+    "month": ("YYYY-MM", "%Y-%m"),
+}
+
+
+def local_period(dialect: str, zone: ZoneInfo, now: datetime, stamp: ColumnElement[datetime],
+                 unit: str) -> ColumnElement[str]:
+    """The local hour, day, week (its Monday) or month of `stamp` as text, by the database."""
+    postgres_pattern, sqlite_pattern = _PERIOD_PATTERNS[unit]
+    if dialect == "postgresql":
+        local = func.timezone(zone.key, stamp)
+        return func.to_char(func.date_trunc(unit, local), postgres_pattern)
+    offset = now.astimezone(zone).utcoffset() or timedelta(0)
+    local = func.datetime(stamp, f"{int(offset.total_seconds() // 60):+d} minutes")
+    if sqlite_pattern is None:
+        return func.date(local, "weekday 0", "-6 days")
+    return func.strftime(sqlite_pattern, local)
+
+
+def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.sum(case((condition, 1), else_=0))
 
 
-def _percent(part: ColumnElement, whole: ColumnElement) -> ColumnElement[float]:
+def percent(part: ColumnElement, whole: ColumnElement) -> ColumnElement[float]:
     """100 · part / whole, NULL when whole is 0 (computed by the database)."""
     return cast(literal(100.0) * part / func.nullif(whole, 0), Float)
 
@@ -211,17 +242,8 @@ class _ReportSql:
 
     # -- dialect-specific expressions -------------------------------------------------------
     def _period(self, stamp: ColumnElement[datetime]) -> ColumnElement[str]:
-        """'YYYY-MM-DD' of the week's Monday or 'YYYY-MM' of the month, in local time."""
-        week = self.query.by == GroupBy.WEEK
-        if self.dialect == "postgresql":
-            local = func.timezone(self.zone.key, stamp)
-            unit, pattern = ("week", "YYYY-MM-DD") if week else ("month", "YYYY-MM")
-            return func.to_char(func.date_trunc(unit, local), pattern)
-        offset = self.now.astimezone(self.zone).utcoffset() or timedelta(0)
-        local = func.datetime(stamp, f"{int(offset.total_seconds() // 60):+d} minutes")
-        if week:
-            return func.date(local, "weekday 0", "-6 days")
-        return func.strftime("%Y-%m", local)
+        unit = "week" if self.query.by == GroupBy.WEEK else "month"
+        return local_period(self.dialect, self.zone, self.now, stamp, unit)
 
     def _hours_between(self, start: ColumnElement[datetime],
                        end: ColumnElement[datetime]) -> ColumnElement[float]:
@@ -249,31 +271,30 @@ class _ReportSql:
                 stamp < local_midnight(self.query.until + timedelta(days=1), self.zone))
         if self.query.branches is not None:
             conditions.append(Ticket.branch.in_(self.query.branches))
+        if self.query.campaign_id is not None:
+            conditions.append(Callback.campaign_id == self.query.campaign_id)
         return conditions
 
     # -- statements -------------------------------------------------------------------------
     def survey_figures(self, grouped: bool) -> Select:
         stamp = Callback.sent_at
-        has_dimension = exists().where(DimensionScore.response_id == SurveyResponse.id)
-        answered = or_(SurveyResponse.overall.is_not(None), SurveyResponse.solved.is_not(None),
-                       SurveyResponse.nps.is_not(None), SurveyResponse.comment.is_not(None),
-                       has_dimension)
+        answered = answered_condition()
         sent = func.count(Callback.id)
         overall_n = func.count(SurveyResponse.overall)
         nps_n = func.count(SurveyResponse.nps)
         solved_n = func.count(SurveyResponse.solved)
         columns = [
             sent,
-            _count_if(answered),
-            _percent(_count_if(answered), sent),
+            count_if(answered),
+            percent(count_if(answered), sent),
             overall_n,
-            _percent(_count_if(SurveyResponse.overall >= 4), overall_n),
+            percent(count_if(SurveyResponse.overall >= 4), overall_n),
             cast(func.avg(SurveyResponse.overall), Float),
             nps_n,
-            _percent(_count_if(SurveyResponse.nps >= 9) - _count_if(SurveyResponse.nps <= 6),
+            percent(count_if(SurveyResponse.nps >= 9) - count_if(SurveyResponse.nps <= 6),
                      nps_n),
             solved_n,
-            _percent(_count_if(SurveyResponse.solved.is_(True)), solved_n),
+            percent(count_if(SurveyResponse.solved.is_(True)), solved_n),
         ]
         key = self._key(stamp)
         statement = (
@@ -296,8 +317,8 @@ class _ReportSql:
         statement = (
             select(*([key] if grouped else []),
                    func.count(Escalation.id),
-                   _count_if(unresolved),
-                   _count_if(and_(unresolved, Escalation.due_at < self.now)))
+                   count_if(unresolved),
+                   count_if(and_(unresolved, Escalation.due_at < self.now)))
             .select_from(Escalation)
             .join(Callback, Escalation.callback_id == Callback.id)
             .join(Ticket, Callback.ticket_id == Ticket.id)
@@ -346,8 +367,8 @@ class _ReportSql:
         return select(
             counts.c.category,
             counts.c.n,
-            _percent(counts.c.n, total),
-            _percent(running, total),
+            percent(counts.c.n, total),
+            percent(running, total),
         ).order_by(*order)
 
 

@@ -17,11 +17,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from huifang import campaigns
 from huifang.callback_policy import Policy, PolicyBook, customer_zone, is_sampled
 from huifang.db.models import (
     Callback,
     CallbackKind,
     CallbackStatus,
+    CampaignStatus,
     Ticket,
     TicketStatus,
 )
@@ -58,6 +60,7 @@ class SendRules:
         self.settings = settings
         self.book = book or PolicyBook.load(settings)
         self.rules: tuple[Rule, ...] = (
+            self.campaign_running,
             self.ticket_still_closed,
             self.customer_reachable,
             self.contact_data_trusted,
@@ -80,6 +83,18 @@ class SendRules:
         """Sampling and cool-down decide whether a customer is surveyed at all; they do not
         interrupt a conversation already under way, nor a recovery survey after a complaint."""
         return callback.kind == CallbackKind.SURVEY and callback.send_mode == SendMode.START
+
+    def campaign_running(self, session: Session, callback: Callback, policy: Policy,
+                         now: datetime) -> Decision | None:
+        """A survey claimed just before its campaign was paused waits (the claim skips it
+        until the campaign is resumed); one of a cancelled campaign stops."""
+        campaign = callback.campaign
+        if not self._opens_survey(callback) or not campaigns.holds_new_surveys(campaign):
+            return None
+        assert campaign is not None
+        if campaign.status == CampaignStatus.CANCELLED:
+            return _stop(CallbackStatus.CANCELLED, campaigns.CANCELLED_REASON)
+        return Decision(Verdict.LATER, "campaign paused", due_at=callback.due_at)
 
     def ticket_still_closed(self, session: Session, callback: Callback, policy: Policy,
                             now: datetime) -> Decision | None:
@@ -106,10 +121,9 @@ class SendRules:
 
     def sampled(self, session: Session, callback: Callback, policy: Policy,
                 now: datetime) -> Decision | None:
-        if self._opens_survey(callback) and not is_sampled(callback.ticket.external_id,
-                                                            policy.sampling_rate):
-            return _stop(CallbackStatus.CANCELLED,
-                         f"not sampled (sampling rate {policy.sampling_rate:g})")
+        rate = campaigns.sampling_rate(callback.campaign, policy.sampling_rate)
+        if self._opens_survey(callback) and not is_sampled(callback.ticket.external_id, rate):
+            return _stop(CallbackStatus.CANCELLED, f"not sampled (sampling rate {rate:g})")
         return None
 
     def cooled_down(self, session: Session, callback: Callback, policy: Policy,

@@ -48,14 +48,14 @@ class Scene:
 def scene(trained_models: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
     gateway_port = free_port()
     settings = get_settings().model_copy(update={
-        "gateway_url": f"http://127.0.0.1:{gateway_port}",
+        "gateway_internal_url": f"http://127.0.0.1:{gateway_port}",
         "rasa_token": SecretStr(RASA_TOKEN),
     })
     workdir: Path = tmp_path_factory.mktemp("console-e2e")
     with rasa_stack_running(workdir, settings) as stack:
         gateway_config = gateway_settings(stack.database_url, stack.rasa_url,
                                           internal_token=get_settings().internal_token)
-        with running_gateway(gateway_config, port=gateway_port) as gateway:
+        with running_gateway(gateway_config, internal_port=gateway_port) as gateway:
             seeded = seed_customer(gateway.sessions, Channel.WEBCHAT, address=ADDRESS)
             escalation_id = unhappy_conversation(gateway, seeded)
             with session_scope(gateway.sessions) as session:
@@ -72,7 +72,7 @@ def unhappy_conversation(gateway: GatewayUnderTest, seeded: Seeded) -> int:
     assert gateway.send_round(seeded.callback_id).json()["status"] == "sent"
     question = gateway.webchat_history(ADDRESS).json()[-1]
     two = next(b for b in question["buttons"] if b["title"].startswith("2"))
-    assert gateway.webchat_say(ADDRESS, payload=two["payload"]).status_code == 200
+    assert gateway.webchat_say(ADDRESS, button=two["id"]).status_code == 200
     for answer in ("没有，还是坏的", COMPLAINT, "2", "2", "3", "3", "没有"):
         assert gateway.webchat_say(ADDRESS, text=answer).status_code == 200
     escalation = gateway.wait_until(lambda s: s.scalar(select(Escalation).where(
