@@ -19,12 +19,13 @@ from rich.console import Console
 from complaints import evaluation
 from complaints.pipeline import (
     BATCH_SIZE,
-    DEFAULT_THRESHOLD,
     InvalidText,
     ModelMissing,
     checked_text,
     load,
 )
+from huifang import nlu_evaluation
+from huifang.nlu_evaluation import NluEvaluationFailed
 
 
 def _parse(line: str) -> str:
@@ -45,7 +46,7 @@ def _batches(lines: Iterable[str], size: int) -> Iterator[list[str]]:
         yield batch
 
 
-def classify_lines(lines: Iterable[str], out: TextIO, threshold: float = DEFAULT_THRESHOLD,
+def classify_lines(lines: Iterable[str], out: TextIO, threshold: float | None = None,
                    batch_size: int = BATCH_SIZE) -> int:
     """Classify JSON lines in batches; returns how many lines got an error line."""
     classifier = load()
@@ -79,17 +80,24 @@ def classify_command(
         help='JSON lines, each {"text": ...} (default: standard input)'),
     evaluate: Path | None = typer.Option(
         None, "--evaluate", exists=True, dir_okay=False,
-        help="labelled JSON lines (data/complaints format): print per-category precision/"
-             "recall/F1, macro-F1, sentiment accuracy and high-severity recall"),
-    threshold: float = typer.Option(
-        DEFAULT_THRESHOLD, "--threshold", min=0.0, max=1.0,
-        help="probability from which a category is reported"),
+        help="labelled texts (.jsonl, or hand-written .tsv): print per-category precision/"
+             "recall/F1, macro-F1, confusion tables, sentiment accuracy, negative-vs-not "
+             "accuracy and high-severity recall"),
+    threshold: float | None = typer.Option(
+        None, "--threshold", min=0.0, max=1.0,
+        help="one probability from which every category is reported (default: the "
+             "per-category thresholds stored with the model)"),
+    nlu: bool = typer.Option(
+        False, "--nlu", help="with --evaluate: also print the Rasa model's intent accuracy and "
+                             "macro-F1 on the held-out and the independent NLU files"),
 ) -> None:
     """Classify complaint texts: categories, sentiment, severity (high/medium/low)."""
     try:
         if evaluate is not None:
             report = evaluation.evaluate_file(evaluate, threshold)
-            evaluation.render(report, Console(), str(evaluate))
+            evaluation.render(report, Console(width=200), str(evaluate))  # tables stay whole
+            if nlu:
+                nlu_evaluation.render(nlu_evaluation.evaluate_all(), Console())
             return
         if file is None:
             # Interactive use answers each line at once; piped input is read in batches.
@@ -97,7 +105,7 @@ def classify_command(
         else:
             with file.open(encoding="utf-8") as handle:
                 classify_lines(handle, sys.stdout, threshold)
-    except (ModelMissing, ValueError) as exc:  # no model; unreadable --evaluate file
+    except (ModelMissing, ValueError, NluEvaluationFailed) as exc:  # no model; unreadable file
         Console(stderr=True).print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
 

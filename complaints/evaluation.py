@@ -1,4 +1,12 @@
-"""Scores of the classifier on a labelled JSONL file (`huifang classify --evaluate FILE`)."""
+"""Scores of the classifier on a labelled file (`huifang classify --evaluate FILE`): JSON lines
+in the data/complaints format or the independent test set's format, or a hand-written TSV.
+
+Reported: per-category precision/recall/F1 and their macro average, a category confusion table
+(for each gold category, which categories were predicted on those texts), the 4-way sentiment
+accuracy with its confusion matrix, negative-vs-not accuracy (negative or mixed against the
+rest), severity accuracy and high-severity recall. Where a text carries the customer's overall
+score, it is passed to the classifier, as the conversation does.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +18,10 @@ from rich.console import Console
 from rich.table import Table
 
 from complaints.dataset import LabelledText, read_labelled
-from complaints.labels import CATEGORIES, CATEGORY_NAMES
-from complaints.pipeline import DEFAULT_THRESHOLD, ComplaintClassifier, load
+from complaints.labels import CATEGORIES, CATEGORY_NAMES, COMPLAINING, SENTIMENTS
+from complaints.pipeline import ComplaintClassifier, load
+
+NO_CATEGORY = "(none)"
 
 
 @dataclass(frozen=True)
@@ -30,10 +40,15 @@ class Report:
     categories: list[CategoryScore]
     macro_f1: float
     sentiment_accuracy: float
+    negative_accuracy: float
     severity_accuracy: float
     high_recall: float | None
     high_precision: float | None
     high_support: int
+    # gold sentiment → predicted sentiment → texts
+    sentiment_confusion: dict[str, dict[str, int]]
+    # gold category (or "(none)") → predicted category (or "(none)") → texts
+    category_confusion: dict[str, dict[str, int]]
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -51,9 +66,31 @@ def category_score(code: str, gold: list[frozenset[str]], predicted: list[set[st
     return CategoryScore(code, precision, recall, f1, support, made)
 
 
+def confusion(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str]
+              ) -> dict[str, dict[str, int]]:
+    table = {g: dict.fromkeys(labels, 0) for g in labels}
+    for g, p in zip(gold, predicted):
+        table[g][p] += 1
+    return table
+
+
+def category_confusion(gold: list[frozenset[str]], predicted: list[set[str]]
+                       ) -> dict[str, dict[str, int]]:
+    """Texts with gold category g (row) on which category p (column) was predicted; the
+    "(none)" row and column hold texts without any gold / predicted category."""
+    labels = [*CATEGORIES, NO_CATEGORY]
+    table = {g: dict.fromkeys(labels, 0) for g in labels}
+    for g_set, p_set in zip(gold, predicted):
+        for g in g_set or {NO_CATEGORY}:
+            for p in p_set or {NO_CATEGORY}:
+                table[g][p] += 1
+    return table
+
+
 def evaluate(items: Sequence[LabelledText], classifier: ComplaintClassifier,
-             threshold: float = DEFAULT_THRESHOLD) -> Report:
-    results = classifier.classify([item.text for item in items], threshold)
+             threshold: float | None = None) -> Report:
+    results = classifier.classify([item.text for item in items], threshold,
+                                  overall=[item.overall for item in items])
     gold = [item.categories for item in items]
     predicted = [set(result.categories) for result in results]
     per_category = [category_score(code, gold, predicted) for code in CATEGORIES]
@@ -61,21 +98,25 @@ def evaluate(items: Sequence[LabelledText], classifier: ComplaintClassifier,
     scored = [c for c in per_category if c.support or c.predicted]
     high_gold = [r.severity == "high" for item, r in zip(items, results) if item.severity == "high"]
     high_made = [i.severity == "high" for i, r in zip(items, results) if r.severity == "high"]
+    pairs = list(zip(items, results))
     return Report(
         texts=len(items),
         categories=per_category,
         macro_f1=sum(c.f1 for c in scored) / len(scored) if scored else 0.0,
-        sentiment_accuracy=sum(i.sentiment == r.sentiment for i, r in zip(items, results))
+        sentiment_accuracy=sum(i.sentiment == r.sentiment for i, r in pairs) / len(items),
+        negative_accuracy=sum((i.sentiment in COMPLAINING) == r.is_complaint for i, r in pairs)
         / len(items),
-        severity_accuracy=sum(i.severity == r.severity for i, r in zip(items, results))
-        / len(items),
+        severity_accuracy=sum(i.severity == r.severity for i, r in pairs) / len(items),
         high_recall=_ratio(sum(high_gold), len(high_gold)),
         high_precision=_ratio(sum(high_made), len(high_made)),
         high_support=len(high_gold),
+        sentiment_confusion=confusion([i.sentiment for i in items],
+                                      [r.sentiment for r in results], SENTIMENTS),
+        category_confusion=category_confusion(gold, predicted),
     )
 
 
-def evaluate_file(path: Path, threshold: float = DEFAULT_THRESHOLD) -> Report:
+def evaluate_file(path: Path, threshold: float | None = None) -> Report:
     return evaluate(read_labelled(path), load(), threshold)
 
 
@@ -83,16 +124,30 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3f}"
 
 
+def _matrix(title: str, table: dict[str, dict[str, int]]) -> Table:
+    columns = list(next(iter(table.values())))
+    matrix = Table(title=title)
+    matrix.add_column("gold \\ predicted")
+    for column in columns:
+        matrix.add_column(column, justify="right")
+    for row, counts in table.items():
+        matrix.add_row(row, *(str(counts[c]) for c in columns))
+    return matrix
+
+
 def render(report: Report, console: Console, title: str) -> None:
     table = Table(title=f"{title} — {report.texts} texts")
-    for column in ("category", "名称", "precision", "recall", "F1", "support"):
+    for column in ("category", "名称", "precision", "recall", "F1", "support", "predicted"):
         table.add_column(column, justify="left" if column in ("category", "名称") else "right")
     for c in report.categories:
         table.add_row(c.code, CATEGORY_NAMES[c.code], _pct(c.precision), _pct(c.recall),
-                      _pct(c.f1), str(c.support))
+                      _pct(c.f1), str(c.support), str(c.predicted))
     console.print(table)
-    console.print(f"macro-F1 (categories): {report.macro_f1:.3f}")
-    console.print(f"sentiment accuracy:    {report.sentiment_accuracy:.3f}")
-    console.print(f"severity accuracy:     {report.severity_accuracy:.3f}")
-    console.print(f"high-severity recall:  {_pct(report.high_recall)} "
+    console.print(_matrix("category confusion (texts)", report.category_confusion))
+    console.print(_matrix("sentiment confusion", report.sentiment_confusion))
+    console.print(f"macro-F1 (categories):     {report.macro_f1:.3f}")
+    console.print(f"sentiment accuracy (4-way): {report.sentiment_accuracy:.3f}")
+    console.print(f"negative-vs-not accuracy:  {report.negative_accuracy:.3f}")
+    console.print(f"severity accuracy:         {report.severity_accuracy:.3f}")
+    console.print(f"high-severity recall:      {_pct(report.high_recall)} "
                   f"(precision {_pct(report.high_precision)}, {report.high_support} high texts)")

@@ -5,5 +5,8 @@ from __future__ import annotations
 from huifang.complaint_categories import CATEGORY_NAMES
 
 CATEGORIES: tuple[str, ...] = tuple(CATEGORY_NAMES)
-SENTIMENTS: tuple[str, ...] = ("negative", "neutral", "positive")
-SEVERITIES: tuple[str, ...] = ("high", "medium", "low")
+# "mixed": praise and complaint in one text (先褒后贬, 虽然…但是…); its categories are the
+# complained-about aspects. "none": no complaint and no suggestion.
+SENTIMENTS: tuple[str, ...] = ("negative", "mixed", "neutral", "positive")
+COMPLAINING: frozenset[str] = frozenset({"negative", "mixed"})
+SEVERITIES: tuple[str, ...] = ("high", "medium", "low", "none")

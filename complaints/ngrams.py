@@ -9,6 +9,7 @@ do not. Same structure as spacy.TextCatBOW.v3 (hashed sparse linear layer), more
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy
 from spacy.attrs import ORTH
@@ -19,6 +20,7 @@ from thinc.types import Floats2d
 
 Keys = tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]
 CHAR_OFFSET = numpy.uint64(1 << 40)  # keeps character keys clear of the 64-bit word hashes
+CACHE_KEY = "complaints.word_char_ngrams"
 
 
 def extract_word_char_ngrams(word_ngram_size: int, char_ngram_size: int
@@ -30,21 +32,31 @@ def extract_word_char_ngrams(word_ngram_size: int, char_ngram_size: int
 def _forward(model: Model[list[Doc], Keys], docs: list[Doc], is_train: bool
              ) -> tuple[Keys, Callable[[Floats2d], list[Doc]]]:
     ops = model.ops
+    sizes = (model.attrs["word_ngram_size"], model.attrs["char_ngram_size"])
     batch_keys, batch_values = [], []
     for doc in docs:
-        words = ops.asarray(doc.to_array([ORTH]))
-        chars = numpy.fromiter((ord(c) for c in doc.text if not c.isspace()),
-                               dtype="uint64") + CHAR_OFFSET
-        grams = [words, chars]
-        grams += [ops.ngrams(n, words) for n in range(2, model.attrs["word_ngram_size"] + 1)]
-        grams += [ops.ngrams(n, chars) for n in range(2, model.attrs["char_ngram_size"] + 1)]
-        keys, values = numpy.unique(numpy.concatenate(grams), return_counts=True)
-        batch_keys.append(keys)
-        batch_values.append(values)
+        # The three heads read the same n-grams: computed once per Doc, kept in user_data.
+        cached = doc.user_data.get((CACHE_KEY, *sizes))
+        if cached is None:
+            cached = doc.user_data[(CACHE_KEY, *sizes)] = _ngram_counts(ops, doc, *sizes)
+        batch_keys.append(cached[0])
+        batch_values.append(cached[1])
     lengths = ops.asarray([len(keys) for keys in batch_keys], dtype="int32")
     out = (numpy.concatenate(batch_keys), ops.asarray(numpy.concatenate(batch_values),
                                                       dtype="f"), lengths)
     return out, lambda d_scores: []
+
+
+def _ngram_counts(ops: Any, doc: Doc, word_ngram_size: int, char_ngram_size: int
+                  ) -> tuple[numpy.ndarray, numpy.ndarray]:
+    words = ops.asarray(doc.to_array([ORTH]))
+    chars = numpy.fromiter((ord(c) for c in doc.text if not c.isspace()),
+                           dtype="uint64") + CHAR_OFFSET
+    grams = [words, chars]
+    grams += [ops.ngrams(n, words) for n in range(2, word_ngram_size + 1)]
+    grams += [ops.ngrams(n, chars) for n in range(2, char_ngram_size + 1)]
+    keys, values = numpy.unique(numpy.concatenate(grams), return_counts=True)
+    return keys, values
 
 
 @registry.architectures("complaints.WordCharBOW.v1")

@@ -60,7 +60,10 @@ PATTERNS: dict[str, list[Pattern]] = {
                   "卫健委", "教育局", "医患办", "协会", "人民银行", "媒体", "记者", "电视台",
                   "曝光", "律师", "起诉", "法院", "打官司", "举报", "黑猫", "市长热线", "信访",
                   "上访", "维权", "街道办", "法律", "诉讼", "仲裁", "报社", "新闻", "监督管理",
-                  "市监局", "管理局", "投诉平台", "政府热线", "发帖", "帖子")],
+                  "市监局", "管理局", "投诉平台", "政府热线", "发帖", "帖子",
+                  # Taiwan and Hong Kong consumer bodies, after t2s (消基會, 消保官, 消委會)
+                  "消基会", "消保官", "消保会", "消委会", "消费者委员会", "消保处", "申诉专线",
+                  "立法会", "议员", "上法庭", "告上")],
         [starts("投诉", "反映", "举报", "告"), gap(3), TARGETS],
         [exact("向", "到", "去", "找", "跟"), gap(1), TARGETS],
         [contains("发", "挂", "晒", "传", "放"), gap(2), contains(*PUBLIC)],
@@ -122,6 +125,20 @@ NEGATIONS: dict[str, set[str]] = {
 }
 
 
+def _first_token_regex(pattern: Pattern) -> str:
+    """A regex that finds, anywhere in a text, every token the pattern's first token spec
+    accepts (anchors dropped: a superset is enough for a prefilter)."""
+    spec = pattern[0]["TEXT"]
+    if "IN" in spec:
+        return "|".join(re.escape(word) for word in spec["IN"])
+    assert "[^" not in spec["REGEX"]
+    return spec["REGEX"].replace("^", "").replace("$", "")
+
+
+PREFILTER = re.compile("|".join(f"(?:{_first_token_regex(pattern)})"
+                                for patterns in PATTERNS.values() for pattern in patterns))
+
+
 class SeverityRules:
     """Marks high-severity signals as spans in doc.spans["severity_signals"]."""
 
@@ -131,6 +148,11 @@ class SeverityRules:
             self.matcher.add(kind, patterns)
 
     def __call__(self, doc: Doc) -> Doc:
+        if not PREFILTER.search(doc.text):
+            # Most texts hold no trigger word at all: the Matcher's regex predicates on every
+            # token would cost more than the three classifier heads together.
+            doc.spans[SPAN_KEY] = []
+            return doc
         spans = []
         for match_id, start, end in self.matcher(doc):
             kind = doc.vocab.strings[match_id]

@@ -1,6 +1,11 @@
-"""Build the complaint model: JSONL → .spacy corpora → spaCy's own trainer → models/complaints/.
+"""Build the complaint model: labelled texts → .spacy corpora → spaCy's own trainer →
+models/complaints/, then the decision rules (complaints.decision) chosen on the dev split.
 
     python -m complaints.training [--force]
+
+Train: the generator's train split plus the hand-written train texts; dev (picks the best
+checkpoint, the per-category thresholds and the weight of the overall score): hand-written
+texts only, so nothing is chosen on template text.
 
 `huifang models build` (and so `run` and `test`) calls train() when is_stale(): the model is
 missing, or any file it was built from changed (sha256 stamp in models/complaints/).
@@ -19,8 +24,9 @@ from rich.console import Console
 from spacy.cli.train import train as spacy_train
 from spacy.tokens import DocBin
 
-from complaints.dataset import read_labelled
-from complaints.pipeline import MODEL_DIR
+from complaints.dataset import LabelledText, read_labelled
+from complaints.decision import Scored, choose, macro_f1, overall_ratios
+from complaints.pipeline import MODEL_DIR, ComplaintClassifier
 from complaints.script import to_simplified
 from huifang.model_build import inputs_digest
 from huifang.settings import PROJECT_ROOT
@@ -28,10 +34,15 @@ from huifang.settings import PROJECT_ROOT
 CONFIG = Path(__file__).with_name("config.cfg")
 DATA_DIR = PROJECT_ROOT / "data" / "complaints"
 STAMP_NAME = "inputs.sha256"
+HANDWRITTEN_DIR = DATA_DIR / "handwritten"
+TRAIN_FILES = [DATA_DIR / "train.jsonl", HANDWRITTEN_DIR / "train.tsv"]
+DEV_FILE = HANDWRITTEN_DIR / "dev.tsv"
+GENERATOR_TEST = DATA_DIR / "test.jsonl"
 INPUTS = ["complaints/config.cfg", "complaints/components.py", "complaints/ngrams.py",
           "complaints/tokenizer.py", "complaints/script.py", "complaints/dataset.py",
-          "complaints/training.py", "data/complaints/train.jsonl", "data/complaints/dev.jsonl",
-          "data/dict"]
+          "complaints/decision.py", "complaints/clauses.py", "complaints/labels.py",
+          "complaints/training.py",
+          "data/complaints/train.jsonl", "data/complaints/handwritten", "data/dict"]
 
 console = Console(stderr=True)
 
@@ -43,11 +54,11 @@ def is_stale(model_dir: Path = MODEL_DIR) -> bool:
     return stamp.read_text().strip() != inputs_digest(INPUTS)
 
 
-def build_corpus(source: Path, target: Path) -> int:
+def build_corpus(sources: list[Path], target: Path) -> int:
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {
         "@tokenizers": "huifang.jieba_tokenizer.v1"}}})
     corpus = DocBin(store_user_data=False)
-    items = read_labelled(source)
+    items = [item for source in sources for item in read_labelled(source)]
     for item, doc in zip(items, nlp.pipe(to_simplified(i.text) for i in items)):
         doc.cats = item.cats
         corpus.add(doc)
@@ -64,8 +75,8 @@ def train(force: bool = False, model_dir: Path = MODEL_DIR) -> Path:
     model_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=model_dir.parent, prefix=".complaints-") as tmp:
         work = Path(tmp)
-        for split in ("train", "dev"):
-            count = build_corpus(DATA_DIR / f"{split}.jsonl", work / f"{split}.spacy")
+        for split, sources in (("train", TRAIN_FILES), ("dev", [DEV_FILE])):
+            count = build_corpus(sources, work / f"{split}.spacy")
             console.print(f"[cyan]complaints[/cyan]: {split} corpus, {count} texts")
         console.print("[cyan]complaints[/cyan]: training (spaCy) …")
         spacy_train(CONFIG, work / "output", use_gpu=-1,
@@ -74,10 +85,32 @@ def train(force: bool = False, model_dir: Path = MODEL_DIR) -> Path:
         if model_dir.exists():
             shutil.rmtree(model_dir)
         shutil.move(work / "output" / "model-best", model_dir)
+    choose_decision(model_dir)
     (model_dir / STAMP_NAME).write_text(digest + "\n")
     console.print(f"[green]complaints[/green]: model saved to {model_dir} "
                   f"in {time.monotonic() - started:.0f} s")
     return model_dir
+
+
+def choose_decision(model_dir: Path) -> None:
+    """Whether to score clauses, the per-category thresholds and the overall-score weight,
+    chosen on the dev split (clauses only if they raise dev macro-F1)."""
+    classifier = ComplaintClassifier(spacy.load(model_dir))
+    train: list[LabelledText] = [i for path in TRAIN_FILES for i in read_labelled(path)]
+    ratios = overall_ratios([(i.overall, i.sentiment) for i in train if i.overall is not None])
+    dev = read_labelled(DEV_FILE)
+    candidates = []
+    for clauses in (False, True):
+        scored = [Scored(cats, item.overall, item.sentiment, item.categories) for item, cats
+                  in zip(dev, classifier.raw([i.text for i in dev], clauses))]
+        decision = choose(scored, ratios, clauses)
+        candidates.append((macro_f1(decision, scored), not clauses, decision))
+        console.print(f"[cyan]complaints[/cyan]: clauses={clauses}: dev macro-F1 "
+                      f"{candidates[-1][0]:.3f}")
+    _, _, decision = max(candidates, key=lambda c: c[:2])
+    decision.save(model_dir)
+    console.print(f"[cyan]complaints[/cyan]: clauses {decision.clauses}, thresholds "
+                  f"{decision.thresholds}, overall weight {decision.overall_weight}")
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Generate the labelled complaint texts: data/complaints/{train,dev,test}.jsonl.
+"""Generate the synthetic labelled complaint texts: data/complaints/{train,test}.jsonl.
 
     .venv/bin/python data/complaints/generate.py [--out DIR]   (fixed seed: same output every run)
 
@@ -9,14 +9,13 @@ complaint, high-risk signal); a text's labels follow from its clauses by the rul
 Why the test split means something: every realised clause (template + slot values + chosen
 alternatives) is assigned to one split by a hash of its text, so a test text is built only from
 clause realisations that never occur in train; a final check rejects any dev/test text that
-still shares a sentence with train. The hand-written texts in handwritten.tsv are split the
-same way (and moved to train if they share a sentence with it).
+still shares a sentence with train. The hand-written texts (handwritten/*.tsv) are not made or
+touched here; training uses both, and the dev split used for choosing is hand-written only.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import json
 import random
@@ -29,10 +28,10 @@ from opencc import OpenCC
 
 HERE = Path(__file__).resolve().parent
 SEED = 20240611
-SIZES = {"train": 3600, "dev": 600, "test": 800}
-# Share of hash buckets (0-99) per split, for clause realisations and hand-written texts.
-BUCKETS = {"train": range(0, 70), "dev": range(70, 83), "test": range(83, 100)}
-HANDWRITTEN_BUCKETS = {"train": range(0, 50), "dev": range(50, 65), "test": range(65, 100)}
+# Train is kept below the hand-written train set so template text does not dominate.
+SIZES = {"train": 600, "test": 800}
+# Share of hash buckets (0-99) per split for clause realisations (70-82 are left unused).
+BUCKETS = {"train": range(0, 70), "test": range(83, 100)}
 TRADITIONAL_SHARE = 0.08
 
 # ---------------------------------------------------------------------------------------------
@@ -756,14 +755,22 @@ class Composer:
         return Clause(text, (), kind) if text else None
 
 
+COMPLAINT_KINDS = {"mild", "strong", "high"}
+
+
 def labels(clauses: list[Clause]) -> tuple[list[str], str, str]:
+    """Categories only for complaint clauses (a suggestion is no complaint); praise next to a
+    complaint makes the text mixed."""
     kinds = {c.kind for c in clauses}
-    categories = sorted({code for c in clauses for code in c.categories} - {"generic"})
-    if not categories and kinds & {"mild", "strong", "high"}:
+    complaining = bool(kinds & COMPLAINT_KINDS)
+    categories = sorted({code for c in clauses if c.kind in COMPLAINT_KINDS
+                         for code in c.categories} - {"generic"})
+    if not categories and complaining:
         categories = ["other"]  # dissatisfied, but about nothing more specific
-    severity = "high" if "high" in kinds else "medium" if "strong" in kinds else "low"
-    if kinds & {"mild", "strong", "high"}:
-        sentiment = "negative"
+    severity = ("high" if "high" in kinds else "medium" if "strong" in kinds
+                else "low" if kinds & {"mild", "suggest"} else "none")
+    if complaining:
+        sentiment = "mixed" if "praise" in kinds else "negative"
     elif "praise" in kinds:
         sentiment = "positive"
     else:
@@ -858,7 +865,7 @@ def finish(text: str, rng: random.Random, sentiment: str) -> str:
         text = text.replace("，", " ")
     elif roll < 0.14:
         text = text.replace("，", ",")
-    if sentiment == "negative":
+    if sentiment in ("negative", "mixed"):
         end = rng.choice(["。", "！", "！！", "", "...", "。", "？！"])
     else:
         end = rng.choice(["。", "", "！", "~", "。"])
@@ -901,37 +908,13 @@ def sentences(text: str) -> set[str]:
     return found
 
 
-def handwritten() -> list[dict[str, object]]:
-    rows = []
-    with (HERE / "handwritten.tsv").open(encoding="utf-8") as handle:
-        for record in csv.DictReader(handle, delimiter="\t"):
-            rows.append({"text": record["text"],
-                         "categories": sorted(filter(None, record["categories"].split(","))),
-                         "sentiment": record["sentiment"], "severity": record["severity"],
-                         "source": "handwritten"})
-    return rows
-
-
 def main(out: Path = HERE) -> None:
     rng = random.Random(SEED)
     seen: set[str] = set()
     splits = {name: generate_split(name, size, rng, seen) for name, size in SIZES.items()}
-    for row in handwritten():
-        split = next(s for s, r in HANDWRITTEN_BUCKETS.items() if bucket(str(row["text"])) in r)
-        splits[split].append(row)
-    moved = True
-    while moved:  # a hand-written text that repeats a train sentence joins train instead
-        train_sentences = set().union(*(sentences(str(r["text"])) for r in splits["train"]))
-        moved = False
-        for name in ("dev", "test"):
-            for row in [r for r in splits[name] if r["source"] == "handwritten"
-                        and sentences(str(r["text"])) & train_sentences]:
-                splits[name].remove(row)
-                splits["train"].append(row)
-                moved = True
-    for name in ("dev", "test"):
-        splits[name] = [r for r in splits[name]
-                        if not sentences(str(r["text"])) & train_sentences]
+    train_sentences = set().union(*(sentences(str(r["text"])) for r in splits["train"]))
+    splits["test"] = [r for r in splits["test"]
+                      if not sentences(str(r["text"])) & train_sentences]
     for name, rows in splits.items():
         rng.shuffle(rows)
         with (out / f"{name}.jsonl").open("w", encoding="utf-8") as handle:
@@ -941,6 +924,6 @@ def main(out: Path = HERE) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description="Write train/dev/test.jsonl (fixed seed).")
+    parser = argparse.ArgumentParser(description="Write train/test.jsonl (fixed seed).")
     parser.add_argument("--out", type=Path, default=HERE, help="directory (default: here)")
     main(parser.parse_args().out)

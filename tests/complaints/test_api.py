@@ -21,7 +21,12 @@ def test_classify_returns_one_result_per_text_in_order(classifier: ComplaintClas
         assert isinstance(result, Result)
         assert set(result.scores) == set(CATEGORIES)
         assert all(0.0 <= p <= 1.0 for p in result.scores.values())
-        assert result.categories == [c for c in CATEGORIES if result.scores[c] >= 0.5]
+        thresholds = classifier.decision.thresholds
+        if result.is_complaint:
+            assert set(result.categories) >= {c for c in CATEGORIES
+                                              if result.scores[c] >= thresholds[c]}
+        else:
+            assert result.categories == []
         assert result.sentiment in SENTIMENTS
         assert result.severity in SEVERITIES
 
@@ -33,16 +38,38 @@ def test_batching_does_not_change_answers(classifier: ComplaintClassifier) -> No
 
 def test_typical_answers(classifier: ComplaintClassifier) -> None:
     mixed, waiting, praise, crowded = complaints.classify(TEXTS)
-    assert mixed.categories == ["price"] and mixed.sentiment == "negative"
+    assert mixed.categories == ["price"] and mixed.sentiment == "mixed"
     assert waiting.categories == ["timeliness"] and waiting.severity == "medium"
     assert praise.categories == [] and praise.sentiment == "positive"
+    assert praise.severity == "none"
     assert {"timeliness", "attitude"} <= set(crowded.categories)
+
+
+# Praise that names an aspect is no complaint about it (issue 13).
+ASPECT_PRAISE = ["安装小哥很准时，收费也透明", "收费也合理", "价格实惠，等得不久",
+                 "師傅很準時，收費也很透明"]
+
+
+@pytest.mark.parametrize("text", ASPECT_PRAISE)
+def test_praise_of_an_aspect_is_no_complaint(classifier: ComplaintClassifier, text: str) -> None:
+    result = classifier.classify([text])[0]
+    assert (result.sentiment, result.categories, result.is_complaint) == ("positive", [], False)
+
+
+def test_the_overall_score_is_optional_and_one_per_text(classifier: ComplaintClassifier) -> None:
+    with_scores = classifier.classify(TEXTS, overall=[3, None, 5, 1])
+    assert [r.text for r in with_scores] == TEXTS
+    assert with_scores[1] == classifier.classify(TEXTS[1:2])[0]  # None: as if not given
+    with pytest.raises(ValueError, match="overall"):
+        classifier.classify(TEXTS, overall=[5])
 
 
 def test_threshold_controls_reported_categories(classifier: ComplaintClassifier) -> None:
     everything = classifier.classify(TEXTS[:1], threshold=0.0)[0]
     assert everything.categories == list(CATEGORIES)
     assert classifier.classify(TEXTS[:1], threshold=1.0)[0].categories == []
+    # a text that complains gets at least its best category under the stored thresholds
+    assert classifier.classify(TEXTS[:1])[0].categories != []
 
 
 @pytest.mark.parametrize("bad", ["", "   ", None, 42, ["太贵了"]])

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from complaints.cli import classify_command, classify_lines
 from complaints.pipeline import ComplaintClassifier
-from complaints.training import DATA_DIR
+from complaints.training import DEV_FILE
 from huifang.settings import PROJECT_ROOT
 
 LINES = [
@@ -43,7 +43,7 @@ def test_one_output_line_per_input_line_with_error_lines(classifier: ComplaintCl
     answers = [row for row in out if "error" not in row]
     assert [a["text"] for a in answers] == ["师傅很专业就是太贵了", "師傅態度很好，謝謝",
                                             "刹车失灵了，我要找律师"]
-    assert answers[0]["categories"] == ["price"]
+    assert answers[0]["categories"] == ["price"] and answers[0]["sentiment"] == "mixed"
     assert answers[2]["severity"] == "high"
     assert set(answers[1]) >= {"text", "categories", "scores", "sentiment", "severity"}
 
@@ -65,9 +65,10 @@ def test_threshold_option(classifier: ComplaintClassifier) -> None:
 
 
 def test_evaluate_prints_the_scores(classifier: ComplaintClassifier) -> None:
-    result = CliRunner().invoke(_app(), ["--evaluate", str(DATA_DIR / "dev.jsonl")])
+    result = CliRunner().invoke(_app(), ["--evaluate", str(DEV_FILE)])
     assert result.exit_code == 0, result.output
     for expected in ("attitude", "precision", "macro-F1", "sentiment accuracy",
+                     "negative-vs-not accuracy", "sentiment confusion", "category confusion",
                      "high-severity recall"):
         assert expected in result.stdout
 

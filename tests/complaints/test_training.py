@@ -6,6 +6,7 @@ from pathlib import Path
 from spacy.util import load_config
 
 from complaints import training
+from complaints.decision import FILE_NAME, THRESHOLD_GRID, WEIGHT_GRID, Decision
 from complaints.labels import CATEGORIES, SENTIMENTS, SEVERITIES
 from complaints.pipeline import ComplaintClassifier
 
@@ -18,6 +19,17 @@ def test_config_labels_match_the_code() -> None:
     assert tuple(labels["severity"]["labels"]) == SEVERITIES
     assert isinstance(config["system"]["seed"], int)  # reproducible
     assert config["training"]["seed"] == "${system.seed}"
+
+
+def test_the_decision_is_chosen_and_stored_with_the_model(classifier: ComplaintClassifier
+                                                         ) -> None:
+    decision = Decision.load(training.MODEL_DIR)
+    assert (training.MODEL_DIR / FILE_NAME).exists()
+    assert set(decision.thresholds) == set(CATEGORIES)
+    assert set(decision.thresholds.values()) <= set(THRESHOLD_GRID)
+    assert decision.overall_weight in WEIGHT_GRID
+    assert set(decision.overall_ratio) == {"1", "2", "3", "4", "5"}
+    assert classifier.decision == decision
 
 
 def test_staleness_follows_the_inputs(classifier: ComplaintClassifier, tmp_path: Path) -> None:

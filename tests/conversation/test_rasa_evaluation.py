@@ -1,5 +1,7 @@
 """Rasa's own checks, run on the real trained model: `rasa data validate`, `rasa test nlu` on
-the held-out file (never trained on) and `rasa test core` on the conversation test stories."""
+the held-out file and on the independent file (both never trained on; only the independent one
+was never read while the training data was written, see docs/nlu.md) and `rasa test core` on
+the conversation test stories."""
 
 from __future__ import annotations
 
@@ -11,14 +13,19 @@ import pytest
 import yaml
 
 from huifang.model_build import RASA_BIN, RASA_DATA, RASA_MODEL
+from huifang.nlu_evaluation import HELD_OUT_NLU, INDEPENDENT_NLU, evaluate_nlu
 from huifang.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.rasa
 
-HELD_OUT = PROJECT_ROOT / "tests" / "nlu" / "test_nlu.yml"
 TEST_STORIES = PROJECT_ROOT / "tests" / "stories"
 INTENT_ACCURACY_MIN = 0.95
 MACRO_F1_MIN = 0.95
+# The goal of issue 13, on utterances nobody on the project wrote or read.
+# Issue #13's goal on the independent file is 0.96; the model measured 0.943 there (run once,
+# after every choice was frozen). The floor guards against regressions while the goal stays
+# open; raise it as the model improves, never by tuning on that file.
+INDEPENDENT_ACCURACY_GOAL, INDEPENDENT_ACCURACY_MIN = 0.96, 0.93
 
 
 def _rasa(*args: str) -> subprocess.CompletedProcess[str]:
@@ -39,24 +46,29 @@ def test_training_data_validates_with_only_the_external_intent_warnings() -> Non
     assert result.returncode == 0, result.stdout + result.stderr
     warnings = [line for line in (result.stdout + result.stderr).splitlines()
                 if "UserWarning" in line]
-    # Intents the scheduler triggers have (rightly) no NLU examples; nothing else may warn.
-    assert all("'EXTERNAL_" in line for line in warnings), warnings
+    # Intents the scheduler triggers and the button-only `skip` (typed "跳过" is read by the
+    # actions) have (rightly) no NLU examples; nothing else may warn.
+    assert all("'EXTERNAL_" in line or "'skip'" in line for line in warnings), warnings
 
 
 def test_held_out_examples_are_not_in_the_training_data() -> None:
     training = set().union(*(_examples(p) for p in (PROJECT_ROOT / "data" / "nlu").glob("*.yml")))
-    assert not _examples(HELD_OUT) & training
+    assert not _examples(HELD_OUT_NLU) & training
 
 
-def test_nlu_on_the_held_out_file(trained_models: None, tmp_path: Path) -> None:
-    result = _rasa("test", "nlu", "--model", str(RASA_MODEL), "--nlu", str(HELD_OUT),
-                   "--out", str(tmp_path), "--no-plot")
-    assert result.returncode == 0, result.stderr[-3000:]
-    report = json.loads((tmp_path / "intent_report.json").read_text())
-    accuracy, macro_f1 = report["accuracy"], report["macro avg"]["f1-score"]
-    print(f"held-out intent accuracy {accuracy:.3f}, macro-F1 {macro_f1:.3f}")
-    assert accuracy >= INTENT_ACCURACY_MIN
-    assert macro_f1 >= MACRO_F1_MIN
+def test_nlu_on_the_held_out_file(trained_models: None) -> None:
+    scores = evaluate_nlu("held-out", HELD_OUT_NLU)
+    print(f"held-out intent accuracy {scores.accuracy:.3f}, macro-F1 {scores.macro_f1:.3f}")
+    assert scores.accuracy >= INTENT_ACCURACY_MIN
+    assert scores.macro_f1 >= MACRO_F1_MIN
+
+
+def test_nlu_on_the_independent_file(trained_models: None) -> None:
+    scores = evaluate_nlu("independent", INDEPENDENT_NLU)
+    print(f"independent intent accuracy {scores.accuracy:.3f}, macro-F1 {scores.macro_f1:.3f} "
+          f"on {scores.examples} utterances")
+    assert scores.examples >= 300
+    assert scores.accuracy >= INDEPENDENT_ACCURACY_MIN
 
 
 def test_core_on_the_conversation_test_stories(trained_models: None, tmp_path: Path) -> None:

@@ -1,0 +1,146 @@
+"""From the heads' probabilities to labels: per-category thresholds, the survey score, and the
+aspect rule (no complaint, no category).
+
+The three heads are trained independently, so their answers can disagree ("收费也合理":
+sentiment positive, but `price` scores high because price words mostly occur in complaints).
+The sentiment head decides whether the text complains at all; only then are categories
+reported. Categories are the aspects complained about, so a complaining text gets at least its
+best-scoring one.
+
+The customer's overall survey score, where known, is evidence about sentiment: texts written
+next to a 5 are rarely pure complaints. The head's probabilities are multiplied by
+(P(sentiment | score) / P(sentiment)) ** overall_weight, estimated on the training texts that
+carry a score; the weight and the thresholds are chosen on the hand-written dev split
+(training.py) and stored with the model as decision.json.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from complaints.labels import CATEGORIES, COMPLAINING, SENTIMENTS
+
+FILE_NAME = "decision.json"
+DEFAULT_THRESHOLD = 0.5
+THRESHOLD_GRID = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+WEIGHT_GRID = (0.0, 0.5, 1.0, 1.5)
+COMPLAINT_SEVERITIES = ("high", "medium", "low")
+CALM_SEVERITIES = ("low", "none")
+
+Probabilities = Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class Decision:
+    thresholds: dict[str, float] = field(
+        default_factory=lambda: dict.fromkeys(CATEGORIES, DEFAULT_THRESHOLD))
+    overall_weight: float = 0.0
+    # score "1".."5" → sentiment → P(sentiment | score) / P(sentiment)
+    overall_ratio: dict[str, dict[str, float]] = field(default_factory=dict)
+    clauses: bool = False  # category scores from complaining clauses too (complaints.clauses)
+
+    def sentiment(self, probs: Probabilities, overall: int | None) -> str:
+        ratio = self.overall_ratio.get(str(overall), {}) if overall is not None else {}
+        return max(SENTIMENTS,
+                   key=lambda s: probs[s] * ratio.get(s, 1.0) ** self.overall_weight)
+
+    def categories(self, scores: Probabilities, sentiment: str,
+                   threshold: float | None = None) -> list[str]:
+        if sentiment not in COMPLAINING:
+            return []
+        found = [code for code in CATEGORIES
+                 if scores[code] >= (self.thresholds[code] if threshold is None else threshold)]
+        if found or threshold is not None:
+            return found
+        return [max(CATEGORIES, key=scores.__getitem__)]
+
+    @staticmethod
+    def severity(probs: Probabilities, sentiment: str, rule_signals: Sequence[str]) -> str:
+        if rule_signals:
+            return "high"
+        allowed = COMPLAINT_SEVERITIES if sentiment in COMPLAINING else CALM_SEVERITIES
+        return max(allowed, key=probs.__getitem__)
+
+    def save(self, directory: Path) -> None:
+        (directory / FILE_NAME).write_text(json.dumps(asdict(self), indent=2) + "\n")
+
+    @classmethod
+    def load(cls, directory: Path) -> Decision:
+        path = directory / FILE_NAME
+        if not path.exists():
+            return cls()
+        data = json.loads(path.read_text())
+        return cls(thresholds=data["thresholds"], overall_weight=data["overall_weight"],
+                   overall_ratio=data["overall_ratio"], clauses=data["clauses"])
+
+
+def overall_ratios(pairs: Sequence[tuple[int, str]]) -> dict[str, dict[str, float]]:
+    """P(sentiment | score) / P(sentiment), add-one smoothed, from (score, gold sentiment)."""
+    if not pairs:
+        return {}
+    total = len(pairs)
+    prior = {s: (sum(g == s for _, g in pairs) + 1) / (total + len(SENTIMENTS))
+             for s in SENTIMENTS}
+    ratios = {}
+    for score in range(1, 6):
+        golds = [g for o, g in pairs if o == score]
+        ratios[str(score)] = {
+            s: round((golds.count(s) + 1) / (len(golds) + len(SENTIMENTS)) / prior[s], 4)
+            for s in SENTIMENTS}
+    return ratios
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One dev text: the heads' probabilities and the gold labels."""
+
+    cats: dict[str, float]
+    overall: int | None
+    sentiment: str
+    categories: frozenset[str]
+
+
+def _f1(tp: int, made: int, support: int) -> float:
+    return 2 * tp / (made + support) if made + support else 0.0
+
+
+def macro_f1(decision: Decision, dev: Sequence[Scored]) -> float:
+    """Macro-F1 over the categories that occur in dev (gold or predicted)."""
+    made = [set(decision.categories(d.cats, decision.sentiment(d.cats, d.overall)))
+            for d in dev]
+    scores = []
+    for code in CATEGORIES:
+        support = sum(code in d.categories for d in dev)
+        predicted = sum(code in m for m in made)
+        if support or predicted:
+            tp = sum(code in m and code in d.categories for m, d in zip(made, dev))
+            scores.append(_f1(tp, predicted, support))
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def choose(dev: Sequence[Scored], ratios: dict[str, dict[str, float]],
+           clauses: bool = False) -> Decision:
+    """The overall weight with the best dev sentiment accuracy, then per category the threshold
+    with the best dev F1 (ties go to the one nearest 0.5: the dev split is small)."""
+    def accuracy(weight: float) -> float:
+        decision = Decision(overall_weight=weight, overall_ratio=ratios)
+        return sum(decision.sentiment(d.cats, d.overall) == d.sentiment for d in dev)
+
+    weight = max(WEIGHT_GRID, key=lambda w: (accuracy(w), -w)) if ratios else 0.0
+    base = Decision(overall_weight=weight, overall_ratio=ratios)
+    complaining = [base.sentiment(d.cats, d.overall) in COMPLAINING for d in dev]
+    thresholds = {}
+    for code in CATEGORIES:
+        support = sum(code in d.categories for d in dev)
+
+        def f1(cut: float, code: str = code, support: int = support) -> float:
+            made = [c and d.cats[code] >= cut for d, c in zip(dev, complaining)]
+            tp = sum(m and code in d.categories for m, d in zip(made, dev))
+            return _f1(tp, sum(made), support)
+
+        thresholds[code] = max(THRESHOLD_GRID, key=lambda t: (f1(t), -abs(t - 0.5)))
+    return Decision(thresholds=thresholds, overall_weight=weight, overall_ratio=ratios,
+                    clauses=clauses)

@@ -1,0 +1,71 @@
+"""From head probabilities to labels: aspect rule, thresholds, survey score, severity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from complaints.decision import Decision, Scored, choose, overall_ratios
+from complaints.labels import CATEGORIES, SENTIMENTS
+
+
+def _cats(**values: float) -> dict[str, float]:
+    return {**dict.fromkeys((*CATEGORIES, *SENTIMENTS, "high", "medium", "low", "none"), 0.0),
+            **values}
+
+
+def test_no_complaint_no_category() -> None:
+    scores = _cats(price=0.9)
+    assert Decision().categories(scores, "positive") == []
+    assert Decision().categories(scores, "mixed") == ["price"]
+
+
+def test_a_complaint_gets_at_least_its_best_category() -> None:
+    assert Decision().categories(_cats(price=0.2, quality=0.3), "negative") == ["quality"]
+    assert Decision().categories(_cats(price=0.2), "negative", threshold=0.5) == []
+
+
+def test_per_category_thresholds() -> None:
+    decision = Decision(thresholds={**dict.fromkeys(CATEGORIES, 0.5), "price": 0.2})
+    assert decision.categories(_cats(price=0.3, quality=0.4, attitude=0.6), "negative") == [
+        "attitude", "price"]
+
+
+def test_the_overall_score_moves_a_close_call() -> None:
+    ratios = overall_ratios([(5, "positive")] * 8 + [(1, "negative")] * 8 + [(3, "mixed")] * 4)
+    decision = Decision(overall_weight=1.0, overall_ratio=ratios)
+    close = _cats(negative=0.45, positive=0.4, mixed=0.15)
+    assert decision.sentiment(close, None) == "negative"
+    assert decision.sentiment(close, 5) == "positive"
+    assert decision.sentiment(close, 1) == "negative"
+    assert Decision().sentiment(close, 5) == "negative"  # weight 0: the score is ignored
+
+
+def test_severity_follows_rules_then_sentiment() -> None:
+    probs = _cats(none=0.6, medium=0.3, low=0.1)
+    assert Decision.severity(probs, "negative", []) == "medium"
+    assert Decision.severity(probs, "positive", []) == "none"
+    assert Decision.severity(probs, "positive", ["safety:漏电"]) == "high"
+
+
+def test_choose_picks_thresholds_that_fit_the_dev_texts() -> None:
+    dev = [Scored(_cats(negative=0.9, price=p), None, "negative",
+                  frozenset({"price"} if gold else {"quality"}))
+           for p, gold in [(0.35, True), (0.45, True), (0.25, False), (0.1, False)]]
+    decision = choose(dev, {})
+    assert decision.thresholds["price"] == 0.3
+    assert decision.overall_weight == 0.0
+
+
+def test_saved_and_loaded(tmp_path: Path) -> None:
+    decision = Decision(thresholds={**dict.fromkeys(CATEGORIES, 0.5), "other": 0.3},
+                        overall_weight=0.5, overall_ratio=overall_ratios([(4, "positive")]))
+    decision.save(tmp_path)
+    assert Decision.load(tmp_path) == decision
+    assert Decision.load(tmp_path / "missing") == Decision()
+
+
+def test_overall_ratios_cover_the_five_scores() -> None:
+    ratios = overall_ratios([(3, "neutral"), (3, "neutral"), (5, "positive")])
+    assert set(ratios) == {"1", "2", "3", "4", "5"}
+    assert ratios["3"]["neutral"] > 1 > ratios["3"]["positive"]
+    assert overall_ratios([]) == {}

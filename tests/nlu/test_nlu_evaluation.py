@@ -1,0 +1,33 @@
+"""The NLU evaluation module without a model run: what it refuses, and what it prints. Its real
+runs on the trained model are tests/conversation/test_rasa_evaluation.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from huifang.nlu_evaluation import NluEvaluationFailed, NluScores, evaluate_nlu, render
+
+
+def test_a_missing_test_file_is_a_clear_error(tmp_path: Path) -> None:
+    missing = tmp_path / "nlu.yml"
+    with pytest.raises(NluEvaluationFailed, match="no NLU test file"):
+        evaluate_nlu("independent", missing)
+
+
+def test_a_missing_model_is_a_clear_error(tmp_path: Path) -> None:
+    test_file = tmp_path / "nlu.yml"
+    test_file.write_text('version: "3.1"\nnlu: []\n', encoding="utf-8")
+    with pytest.raises(NluEvaluationFailed, match="huifang models build"):
+        evaluate_nlu("held-out", test_file, model=tmp_path / "absent.tar.gz")
+
+
+def test_render_prints_accuracy_and_macro_f1_per_file() -> None:
+    console = Console(record=True, width=100)
+    render([NluScores("held-out", 300, 0.9712, 0.9655),
+            NluScores("independent", 320, 0.9581, 0.9402)], console)
+    text = console.export_text()
+    assert "held-out" in text and "0.971" in text and "0.966" in text
+    assert "independent" in text and "320" in text and "0.958" in text and "0.940" in text
