@@ -1,9 +1,13 @@
-"""Reading a rating (`parse_score`, `read_score`) or a yes/no (`parse_yes_no`) from a customer's
-free text.
+"""Reading a rating (`parse_score`, `read_rating`), a yes/no (`parse_yes_no`) and the short
+replies that steer the survey (closing remarks, "skip", "that is wrong") from a customer's free
+text.
 
 The rules are docs/score-reading.md; the words, units and emoji are the tables in
 actions/answer_vocabulary.py. A score is read in this order: numbers (including stars and
 100-point answers), then 满分/💯, then words, then emoji — the first that says something wins.
+`parse_score` reads strictly on the question's scale; `read_rating`, what the conversation
+uses, also reads a clear number written on another scale and says which (a `Rating` with
+`written_as`), so that the bot can say the conversion back.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ from actions.answer_vocabulary import (
     CHINESE_DIGITS,
     CHINESE_NUMERAL_CHARS,
     CLEAN_ENDINGS,
+    CLOSING_FILLERS,
+    CLOSING_WORDS,
+    CORRECTION_MARKERS,
     EMOJI_SCORES,
     FRACTION_DENOMINATORS,
     FREE_UNITS,
@@ -35,7 +42,9 @@ from actions.answer_vocabulary import (
     SCALE_LABEL_PREFIXES,
     SCALE_LABEL_SUFFIXES,
     SCORE_NEGATORS,
+    SKIP_WORDS,
     STAR_SYMBOLS,
+    THANKS_WORDS,
     THUMBS_UP,
     UNITS,
     YES_NO_NEGATORS,
@@ -51,6 +60,7 @@ _TO_SIMPLIFIED = OpenCC("t2s")
 _INVISIBLE = dict.fromkeys(map(ord, "\ufe0f\ufe0e\u20e3"))
 _PERCENT_WORDS = re.compile("百分之?百|百分之([零〇一二两三四五六七八九十\\d.]+)")
 _ARABIC = re.compile(r"\d+(?:[./:\-~]\d+)*")
+_FULL_MARKS = re.compile("满分(?:是|为)?\\s*(\\d+|[一二三四五六七八九十百]+)\\s*分")
 _CHINESE = re.compile(f"[{''.join(sorted(CHINESE_NUMERAL_CHARS))}]+")
 
 
@@ -130,6 +140,14 @@ def _chinese_bounds(run: str) -> tuple[int, int] | None:
         if 0 < low < high:
             return offset + low * factor, offset + high * factor
     return None
+
+
+def _number_word(word: str) -> int | None:
+    """10 or 十 → 10 (a range or anything else → None)."""
+    if word.isdigit():
+        return int(word)
+    bounds = _chinese_bounds(word)
+    return bounds[0] if bounds and bounds[0] == bounds[1] else None
 
 
 def _chinese_numbers(text: str) -> list[_Number]:
@@ -222,19 +240,48 @@ def _from_hundred(value: float, scale: int) -> int | None:
     return math.ceil(points / 20) or None
 
 
-def _on_scale(reading: _Reading, scale: int) -> int | None:
+@dataclass(frozen=True)
+class Rating:
+    """A rating on the question's scale; `written_as` is what the customer wrote when it was on
+    another scale ("10 分", "5 星", "90%"), None when it needed no conversion."""
+
+    value: int
+    written_as: str | None = None
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)
+
+
+def _on_scale(reading: _Reading, scale: int) -> Rating | None:
     lowest = 0 if scale == 10 else 1
     if reading.denominator is not None and reading.denominator != scale:
-        return _from_hundred(reading.value * 100 / reading.denominator, scale)
+        value = _from_hundred(reading.value * 100 / reading.denominator, scale)
+        written = f"{_number(reading.value)}/{reading.denominator}"
+        return Rating(value, written) if value is not None else None
     if reading.unit is Unit.PERCENT:
-        return _from_hundred(reading.value, scale)
+        value = _from_hundred(reading.value, scale)
+        return Rating(value, f"{_number(reading.value)}%") if value is not None else None
     if reading.unit is Unit.STARS:
         stars = math.floor(reading.value * scale / 5)
-        return stars if reading.value <= 5 and lowest <= stars <= scale else None
+        if not (reading.value <= 5 and lowest <= stars <= scale):
+            return None
+        return Rating(stars, f"{_number(reading.value)} 星" if scale != 5 else None)
     value = math.floor(reading.value)
     if lowest <= value <= scale:
-        return value
-    return _from_hundred(value, scale) if 10 < value <= 100 else None
+        return Rating(value)
+    converted = _from_hundred(value, scale) if 10 < value <= 100 else None
+    return Rating(converted, f"{value} 分") if converted is not None else None
+
+
+def _ten_point_on_five(readings: list[_Reading]) -> Rating | None:
+    """A plain 0–10 number to a 1–5 question is a 10-point answer: 10 → 5, 8 → 4, 6 → 3, 0 → 1."""
+    ten_point = [math.floor(r.value) for r in readings
+                 if r.unit is Unit.PLAIN and r.denominator is None and 0 <= r.value <= 10]
+    if not ten_point:
+        return None
+    value = min(ten_point)
+    return Rating(max(1, math.ceil(value / 2)), f"{value} 分")
 
 
 # --- words and emoji --------------------------------------------------------------------------
@@ -292,30 +339,108 @@ def _emoji_score(text: str, scale: int) -> int | None:
 
 # --- the entry points -------------------------------------------------------------------------
 
-def parse_score(text: str, scale: int) -> int | None:
-    """A rating on `scale` (5: 1–5, 10: 0–10), or None when nothing readable or out of range."""
+def _read(text: str, scale: int, other_scales: bool) -> Rating | None:
     if scale not in SCALES:
         raise ValueError(f"scale must be 5 or 10, not {scale}")
     clean = normalise(text)
     readings = _number_readings(clean)
     if readings:
-        values = [value for reading in readings if (value := _on_scale(reading, scale)) is not None]
-        return min(values) if values else None
+        ratings = [rating for reading in readings if (rating := _on_scale(reading, scale))]
+        if ratings:
+            return min(ratings, key=lambda rating: rating.value)
+        return _ten_point_on_five(readings) if other_scales and scale == 5 else None
     if any(marker in clean for marker in MAX_MARKERS):
-        return scale
+        named = _FULL_MARKS.search(clean)
+        other = _number_word(named.group(1)) if named else None
+        return Rating(scale, f"满分 {other} 分" if other not in (None, scale) else None)
     words = _word_score(clean, scale)
-    return words if words is not None else _emoji_score(clean, scale)
+    value = words if words is not None else _emoji_score(clean, scale)
+    return Rating(value) if value is not None else None
 
 
-def read_score(text: str, entity: str | None, scale: int) -> int | None:
-    """The rating in a whole answer, else in the span the NLU tagged as `score`.
+def parse_score(text: str, scale: int) -> int | None:
+    """A rating on `scale` (5: 1–5, 10: 0–10), or None when nothing readable or out of range."""
+    rating = _read(text, scale, other_scales=False)
+    return rating.value if rating else None
+
+
+def read_rating(text: str, entity: str | None, scale: int) -> Rating | None:
+    """The rating in a whole answer, else in the span the NLU tagged as `score`; a clear number
+    on another scale is converted (and says so).
 
     The whole text comes first: the NLU's span often drops the number that decides
     ("还行，给4分吧" tagged 还行 would read 3, the customer said 4)."""
-    score = parse_score(text, scale)
-    if score is None and entity and entity != text:
-        score = parse_score(entity, scale)
-    return score
+    rating = _read(text, scale, other_scales=True)
+    if rating is None and entity and entity != text:
+        rating = _read(entity, scale, other_scales=True)
+    return rating
+
+
+def read_score(text: str, entity: str | None, scale: int) -> int | None:
+    rating = read_rating(text, entity, scale)
+    return rating.value if rating else None
+
+
+def has_number(text: str) -> bool:
+    """Whether the text writes a number that could be a score (for a precise re-ask)."""
+    return bool(_number_readings(normalise(text)))
+
+
+# --- replies that steer the survey ------------------------------------------------------------
+
+_PARTICLES = "啊呀哦吧啦呢嘛哈喔噢咯哟呗～~"
+
+
+def _clauses(text: str) -> list[str]:
+    """The text cut at punctuation, spaces and emoji."""
+    clauses, current = [], []
+    for char in normalise(text):
+        if _is_separator(char) or char in _PARTICLES:
+            clauses.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    clauses.append("".join(current))
+    return [clause for clause in clauses if clause]
+
+
+def _phrases_of(clause: str, words: Collection[str]) -> list[str] | None:
+    """The clause as a run of `words` ("不用了谢谢" → 不用了, 谢谢), or None if it is not."""
+    best: list[list[str] | None] = [[]] + [None] * len(clause)
+    for end in range(1, len(clause) + 1):
+        for start in range(end):
+            head = best[start]
+            if head is not None and clause[start:end] in words:
+                best[end] = [*head, clause[start:end]]
+                break
+    return best[-1]
+
+
+def _said_only(text: str, words: Collection[str]) -> list[str] | None:
+    phrases: list[str] = []
+    for clause in _clauses(text):
+        run = _phrases_of(clause, words)
+        if run is None:
+            return None
+        phrases += run
+    return phrases or None
+
+
+def is_closing_remark(text: str) -> bool:
+    """"没了，多谢", "就这样吧", "挺好的，没别的了": nothing to add, the customer is done."""
+    phrases = _said_only(text, CLOSING_WORDS | THANKS_WORDS | CLOSING_FILLERS)
+    return phrases is not None and any(p in CLOSING_WORDS or p in THANKS_WORDS for p in phrases)
+
+
+def is_skip_request(text: str) -> bool:
+    phrases = _said_only(text, SKIP_WORDS | THANKS_WORDS)
+    return phrases is not None and any(p in SKIP_WORDS for p in phrases)
+
+
+def reads_as_correction(text: str) -> bool:
+    """"不对，是4分", "打错了": the customer corrects the answer before."""
+    clean = normalise(text)
+    return any(marker in clean for marker in CORRECTION_MARKERS)
 
 
 def parse_yes_no(text: str) -> bool | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from functools import lru_cache
 
-from actions.replies import APOLOGY_BY_CATEGORY, TEXTS
+from actions.replies import APOLOGY_BY_CATEGORY
 from huifang.survey_answers import Classification
 
 
@@ -21,16 +21,14 @@ async def classify_text(text: str) -> Classification:
     def run() -> Classification:
         result = _classifier()([text])[0]
         return Classification(categories=list(result.categories), scores=dict(result.scores),
-                              sentiment=result.sentiment, severity=result.severity)
+                              sentiment=result.sentiment, severity=result.severity,
+                              signals=list(result.signals))
 
     return await asyncio.to_thread(run)
 
 
-def apology_for(categories: list[str], severity: str) -> str:
-    """An apology that fits what the customer said: the first matching category's sentence."""
+def apology_for(categories: list[str]) -> str:
+    """An apology that fits what the customer said: the sentences of its first two categories.
+    (A promise of contact is never part of it: that is said only once an escalation exists.)"""
     sentences = [APOLOGY_BY_CATEGORY[c] for c in categories if c in APOLOGY_BY_CATEGORY][:2]
-    if not sentences:
-        sentences = [APOLOGY_BY_CATEGORY["other"]]
-    if severity == "high":
-        sentences.append(TEXTS["urgent_follow_up"])
-    return "".join(sentences)
+    return "".join(sentences or [APOLOGY_BY_CATEGORY["other"]])

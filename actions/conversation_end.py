@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,41 +11,51 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.complaint_classification import classify_text
-from actions.conversation_outcome import close_outcome
+from actions.conversation_outcome import finish_callback, record_turn
 from actions.conversation_state import (
-    callback_id,
     customer_script,
-    in_transaction,
     is_answer_text,
+    latest_intent,
     latest_text,
 )
+from actions.free_text import acknowledgement, hear, keep
 from actions.replies import Speaker
-from actions.supervisor_alert import alert_supervisors
-from huifang import escalations, survey_answers
-from huifang.db.types import utcnow
+from huifang import survey_answers
+from huifang.db.models import Callback
+
+GOODBYE = "goodbye"
 
 
 class ActionFinishCallback(Action):
+    """The end, when the questions run out or the customer says goodbye (whose words are heard
+    like any other: "再见，等着吃官司吧" still escalates)."""
+
     def name(self) -> str:
         return "action_finish_callback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         speaker = Speaker(dispatcher, customer_script(tracker))
-        cid = callback_id(tracker)
-        outcome = await in_transaction(lambda s: close_outcome(s, cid, utcnow())) if cid else None
-        if outcome is not None and outcome.escalation_id is not None:
+        writes = []
+        heard = None
+        if latest_intent(tracker) == GOODBYE:
+            heard = await hear(latest_text(tracker), GOODBYE)
+            if heard.worth_keeping():
+                writes.append(keep(heard, "goodbye"))
+        outcome = await finish_callback(tracker, *writes)
+        if heard is not None and outcome.announce:
+            speaker.say_text(acknowledgement(heard, outcome))
+        if outcome.escalation_id is not None:
             speaker.say("thanks_escalated", deadline=outcome.deadline)
-            await alert_supervisors(outcome.escalation_id)
         else:
             speaker.say("thanks_done")
-        return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("phase", "finished")]
+        return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("phase", "finished"),
+                SlotSet("script", speaker.script)]
 
 
 class ActionLateMessage(Action):
-    """After the end: a short polite reply, and the words are kept as a late comment (a
-    high-severity late complaint still escalates)."""
+    """After the end: a short polite reply, and the words are kept as a late comment; a late
+    complaint is kept and classified, and one of high severity still escalates at once."""
 
     def name(self) -> str:
         return "action_late_message"
@@ -53,29 +64,20 @@ class ActionLateMessage(Action):
                   domain: DomainDict) -> list[dict[str, Any]]:
         speaker = Speaker(dispatcher, customer_script(tracker))
         text = latest_text(tracker)
-        cid = callback_id(tracker)
-        if cid is not None and is_answer_text(text):
-            classification = await classify_text(text)
+        if is_answer_text(text):
+            heard = await hear(text, latest_intent(tracker))
 
-            def write(session: Session) -> int | None:
-                now = utcnow()
-                callback = survey_answers.load_callback(session, cid)
-                if callback is None:
-                    return None
+            def late_comment(session: Session, callback: Callback, now: datetime) -> None:
                 survey_answers.record_late_comment(session, callback, text, now)
-                if classification.sentiment != "negative":
-                    return None
-                survey_answers.record_complaint(session, callback, text, "late",
-                                                classification, now)
-                reasons = escalations.reasons_for(survey_answers.signals(callback))
-                escalation = escalations.escalate(
-                    session, callback,
-                    [r for r in reasons if r == escalations.Reason.HIGH_SEVERITY], now)
-                return escalation.id if escalation else None
 
-            escalation_id = await in_transaction(write)
-            if escalation_id is not None:
-                await alert_supervisors(escalation_id)
+            writes = [late_comment]
+            if heard.worth_keeping():
+                writes.append(keep(heard, "late"))
+            outcome = await record_turn(tracker, *writes)
+            reply = acknowledgement(heard, outcome) if outcome.announce else ""
+            if reply:
+                speaker.say_text(reply)
+                return [SlotSet("script", speaker.script)]
         speaker.say("late_reply")
         return [SlotSet("script", speaker.script)]
 

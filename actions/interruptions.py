@@ -10,9 +10,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.conversation_outcome import close_outcome
+from actions import attempt_budget
+from actions.answer_parsing import is_closing_remark, is_skip_request
+from actions.conversation_outcome import finish_callback, record_turn
 from actions.conversation_state import (
-    SKIPPED,
     callback_id,
     customer_id_from_sender,
     customer_script,
@@ -20,8 +21,8 @@ from actions.conversation_state import (
     latest_intent,
     latest_text,
 )
+from actions.free_text import acknowledgement, hear, keep
 from actions.replies import Speaker
-from actions.supervisor_alert import alert_supervisors
 from huifang import consent, survey_answers
 from huifang.callback_policy import customer_zone
 from huifang.db.models import Customer
@@ -32,6 +33,41 @@ from huifang.settings import get_settings
 from huifang.surveys import template_named
 
 STOP_EVENTS = (ActiveLoop(None), SlotSet("requested_slot", None))
+LAST_QUESTION = "comment"
+
+
+async def _hear_out(tracker: Tracker, speaker: Speaker, source: str) -> bool:
+    """Words said along with an interruption are classified too: a threat or a complaint is
+    kept (and escalates) even when the customer is leaving. True if it was answered."""
+    heard = await hear(latest_text(tracker), latest_intent(tracker))
+    if not heard.worth_keeping():
+        return False
+    outcome = await record_turn(tracker, keep(heard, source))
+    reply = acknowledgement(heard, outcome)
+    if reply:
+        speaker.say_text(reply)
+    return bool(reply)
+
+
+def _settles_open_question(tracker: Tracker) -> dict[str, object] | None:
+    """A message the rules sent here that still answers the open question: "跳过" anywhere,
+    and a closing remark or thanks at the last question ("没了，多谢" finishes the survey)."""
+    slot = tracker.get_slot("requested_slot")
+    text = latest_text(tracker)
+    if not slot:
+        return None
+    if is_skip_request(text):
+        return attempt_budget.skip(slot)
+    if slot == LAST_QUESTION and (latest_intent(tracker) == "thank" or is_closing_remark(text)):
+        return attempt_budget.skip(slot)
+    return None
+
+
+def _miss(tracker: Tracker, speaker: Speaker) -> list[dict[str, Any]]:
+    slot = tracker.get_slot("requested_slot")
+    if not slot:
+        return []
+    return attempt_budget.as_events(attempt_budget.miss(tracker, speaker, slot))
 
 
 def _customer(session: Session, tracker: Tracker) -> Customer | None:
@@ -58,6 +94,7 @@ class ActionOptOut(Action):
                 consent.opt_out(session, customer, source="conversation", reason=text)
 
         await in_transaction(write)
+        await _hear_out(tracker, speaker, "opt_out")
         speaker.say("opt_out")
         return [*STOP_EVENTS, SlotSet("phase", "finished")]
 
@@ -88,17 +125,17 @@ class ActionRequestHuman(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         speaker = Speaker(dispatcher, customer_script(tracker))
-        cid = callback_id(tracker)
-        if cid is None:
+        if callback_id(tracker) is None:
             speaker.say("idle_reply")
             return [*STOP_EVENTS]
-        outcome = await in_transaction(
-            lambda s: close_outcome(s, cid, utcnow(), requested_human=True,
-                                    reason="customer asked for a person")
-        )
-        speaker.say("request_human", deadline=outcome.deadline or "24小时内")
-        if outcome.escalation_id is not None:
-            await alert_supervisors(outcome.escalation_id)
+        heard = await hear(latest_text(tracker), latest_intent(tracker))
+        writes = [keep(heard, "request_human")] if heard.worth_keeping() else []
+        outcome = await finish_callback(tracker, *writes, requested_human=True,
+                                        reason="customer asked for a person")
+        if outcome.escalation_id is None:  # the callback is gone: promise nothing
+            speaker.say("idle_reply")
+        else:
+            speaker.say("request_human", deadline=outcome.deadline)
         return [*STOP_EVENTS, SlotSet("phase", "finished")]
 
 
@@ -119,26 +156,29 @@ class ActionBusyLater(Action):
             due = reschedule_busy(session, callback, now)
             return describe(due, customer_zone(callback.ticket, get_settings()), now)
 
+        await _hear_out(tracker, speaker, "busy_later")
         when = await in_transaction(write)
         speaker.say("busy_later", when=when)
         return [*STOP_EVENTS, SlotSet("phase", "paused"), SlotSet("script", speaker.script)]
 
 
 class ActionExplainPurpose(Action):
+    """Who we are; the open question comes back once, within its attempt budget."""
+
     def name(self) -> str:
         return "action_explain_purpose"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         template = template_named(tracker.get_slot("template"))
-        Speaker(dispatcher, customer_script(tracker)).say(
-            "explain_purpose", brand=get_settings().brand_name, service=template.service_label
-        )
-        return []
+        speaker = Speaker(dispatcher, customer_script(tracker))
+        speaker.say("explain_purpose", brand=get_settings().brand_name,
+                    service=template.service_label)
+        return _miss(tracker, speaker)
 
 
 class ActionGentleRedirect(Action):
-    """Off-topic input: one gentle redirect per question; a second one skips the question."""
+    """Off-topic input: its words are still heard; one redirect per question, then skip."""
 
     def name(self) -> str:
         return "action_gentle_redirect"
@@ -146,22 +186,26 @@ class ActionGentleRedirect(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         speaker = Speaker(dispatcher, customer_script(tracker))
-        slot = tracker.get_slot("requested_slot")
-        if slot and tracker.get_slot("failed_question") == slot:
-            speaker.say("skipped")
-            return [SlotSet(slot, SKIPPED), SlotSet("failed_question", None)]
-        speaker.say("redirect")
-        return [SlotSet("failed_question", slot)]
+        settled = _settles_open_question(tracker)
+        if settled is not None:
+            return attempt_budget.as_events(settled)
+        if not await _hear_out(tracker, speaker, "off_topic"):
+            speaker.say("redirect")
+        return _miss(tracker, speaker)
 
 
 class ActionAcknowledge(Action):
+    """Greetings and thanks: answered, and counted against the open question's budget — at the
+    last question thanks mean "nothing more", and the survey ends."""
+
     def name(self) -> str:
         return "action_acknowledge"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        key = "greet_back" if latest_intent(tracker) == "greet" else "you_are_welcome"
-        Speaker(dispatcher, customer_script(tracker)).say(key)
-        return []
-
-
+        speaker = Speaker(dispatcher, customer_script(tracker))
+        settled = _settles_open_question(tracker)
+        if settled is not None:
+            return [*attempt_budget.as_events(settled), SlotSet("script", speaker.script)]
+        speaker.say("greet_back" if latest_intent(tracker) == "greet" else "you_are_welcome")
+        return [*_miss(tracker, speaker), SlotSet("script", speaker.script)]

@@ -45,18 +45,26 @@ TEXTS = {
     "intro_recovery": "您好！我是{brand}的服务回访助手。关于您之前反映的问题，我们已安排专人处理，想了解一下处理结果。",
     "ask_overall": "您对本次服务的总体满意度如何？请点选，或直接回复 1–5 分（5 分为非常满意）。",
     "ask_solved": "您反映的问题解决了吗？",
-    "ask_problem": "非常抱歉没能让您完全满意。主要是哪方面不满意呢？可以点选，也可以直接说说具体情况。",
+    "ask_problem": "方便说说主要是哪方面不满意吗？可以点选，也可以直接说说具体情况。",
     "ask_dimension": "请为「{label}」打个分吧（1–5 分，5 分为非常满意）。",
     "ask_nps": "您有多大可能把我们推荐给亲友？请回复 0–10 分，10 分表示非常愿意。",
-    "ask_comment": "最后，您对我们还有什么意见或建议吗？没有的话回复“没有”就好。",
+    "ask_comment": "最后，您对我们还有什么意见或建议吗？没有的话回复“没有”或点“跳过”就好。",
     "ask_recovery": "问题处理得怎么样？请为处理结果打个分（1–5 分，5 分为非常满意）。",
     "not_understood_rating": "抱歉，我没太看懂😅 请点选下面的选项，或直接回复{low}–{high}之间的数字。",
+    "out_of_range": "这道题是 {low}–{high} 分哦，请点选下面的选项，或回复 {low}–{high} 之间的数字。",
+    "converted": "{written} → 记为 {value} 分{label}。如有不对，直接回复正确的分数就好。",
+    "corrected": "好的，已改为 {value} 分{label}。",
     "not_understood_yes_no": "抱歉，我没太看懂😅 请点选“已解决”或“未解决”。",
     "skipped": "没关系，这个问题我们先跳过。",
     "feedback_complain": "您的意见我们已经记下了，会转给相关负责人跟进。",
     "feedback_praise": "谢谢您的肯定，我们会转达给服务人员！",
     "feedback_suggest": "谢谢您的建议，我们已经记录下来了。",
-    "urgent_follow_up": "我们会尽快安排专人跟进处理。",
+    "low_score_sorry": "抱歉没能让您完全满意。",
+    "sorry_unhappy": "很抱歉这次没能让您满意。",
+    "sorry_high": "非常抱歉给您带来这样的经历。",
+    "escalated_now": "我们已请服务主管跟进，主管会在{deadline}前联系您。",
+    "urgent_now": "您说的情况我们已经记下并转给了服务主管，主管会在{deadline}前联系您，请留意消息或来电。",
+    "problem_noted": "您反映的问题已记下：{categories}。",
     "thanks_done": "感谢您的宝贵评价！祝您生活愉快～",
     "thanks_escalated": "再次感谢您的反馈。我们的服务主管会在{deadline}前联系您跟进处理，祝您生活愉快。",
     "request_human": "好的，已为您转人工。服务主管会在{deadline}前与您联系，请留意消息或来电。",
@@ -116,8 +124,21 @@ def category_buttons(question: str) -> list[dict[str, str]]:
     ]
 
 
-def no_comment_button(question: str) -> list[dict[str, str]]:
-    return [{"title": "没有了", "payload": payload("deny", question=question)}]
+SKIP_INTENT = "skip"
+
+
+def no_comment_button(question: str) -> dict[str, str]:
+    """"没有了" at the last question: nothing to add (the same as skipping it)."""
+    return {"title": "没有了", "payload": payload("deny", question=question)}
+
+
+def skip_button(question: str) -> dict[str, str]:
+    return {"title": "跳过", "payload": payload(SKIP_INTENT, question=question)}
+
+
+def likert_label(value: int, scale: int) -> str:
+    """"（非常满意）" for a 1–5 rating; nothing for a 0–10 one."""
+    return f"（{LIKERT[value]}）" if scale == 5 and value in LIKERT else ""
 
 
 @dataclass

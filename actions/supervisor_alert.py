@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 
 async def alert_supervisors(escalation_id: int) -> None:
     settings = get_settings()
-    url = f"{settings.gateway_url}/internal/escalations/{escalation_id}/alert"
+    url = f"{settings.gateway_internal_url}/internal/escalations/{escalation_id}/alert"
     headers = {"Authorization": f"Bearer {settings.internal_token.get_secret_value()}"}
     try:
         async with httpx.AsyncClient(timeout=5) as client:

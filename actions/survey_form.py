@@ -1,60 +1,116 @@
-"""The survey form: which questions a callback asks (from its template), how each question is
-asked, and how each answer is read and written as it arrives.
+"""The survey form: which questions a callback asks (from its template and the answers so far),
+how each question is asked, and how each answer is read and written as it arrives.
 
-An unreadable answer gets one re-ask (the question comes again with its buttons); a second
-unreadable answer skips the question — the form never loops. A stale button from an earlier
-question (a double tap) is ignored, so it cannot record a second answer.
+The rules are docs/conversation.md: every typed text is classified first and answered on what
+it says; a trigger escalates on the spot; one re-ask per question across every intent
+(actions/attempt_budget.py); a number on another scale is converted, said back and may be
+corrected once; every question after the first can be skipped. A stale button from an earlier
+question (a double tap) records nothing.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from datetime import datetime
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answer_parsing import parse_yes_no, read_score
-from actions.complaint_classification import apology_for, classify_text
+from actions import attempt_budget
+from actions.answer_parsing import (
+    has_number,
+    is_closing_remark,
+    is_skip_request,
+    parse_yes_no,
+    read_rating,
+    reads_as_correction,
+)
+from actions.complaint_classification import apology_for
+from actions.conversation_outcome import Write, record_turn
 from actions.conversation_state import (
     SKIPPED,
-    callback_id,
     customer_script,
-    in_transaction,
     is_answer_text,
     latest_entity,
     latest_intent,
     latest_text,
     parsed_text,
 )
+from actions.free_text import FEEDBACK_INTENTS, Heard, acknowledgement, hear, keep
 from actions.replies import (
     CATEGORY_LABELS,
+    SKIP_INTENT,
     Speaker,
     category_buttons,
+    likert_label,
     no_comment_button,
     rating_buttons,
+    skip_button,
     yes_no_buttons,
 )
 from huifang import survey_answers
-from huifang.db.types import utcnow
-from huifang.surveys import template_named
+from huifang.surveys import PROBLEM_SLOT, SurveyTemplate, template_named
 
-FEEDBACK_INTENTS = {"complain": "feedback_complain", "praise": "feedback_praise",
-                    "suggest": "feedback_suggest"}
-NO_COMMENT_WORDS = {"没有", "没有了", "无", "没", "没了", "暂时没有", "都挺好", "没什么", "不用了", "没意见"}
 RECOVERY_TEMPLATE = "recovery"
 FEEDBACK_MIN_CHARS = 6
+CONVERTED_SLOT = "converted_question"
 
 
-def needs_problem_question(tracker: Tracker) -> bool:
-    overall = tracker.get_slot("overall")
-    return (isinstance(overall, int) and overall <= 3) or tracker.get_slot("solved") is False
-
-
-def _scale(slot: str) -> int:
+def scale_of(slot: str) -> int:
     return 10 if slot == "nps" else 5
+
+
+def is_rating(slot: str) -> bool:
+    return slot in ("overall", "nps") or slot.startswith("dim_")
+
+
+def known_overall(tracker: Tracker) -> int | None:
+    value = tracker.get_slot("overall")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def known_solved(tracker: Tracker) -> bool | None:
+    value = tracker.get_slot("solved")
+    return value if isinstance(value, bool) else None
+
+
+def template_of(tracker: Tracker) -> SurveyTemplate:
+    return template_named(tracker.get_slot("template"))
+
+
+def _recorder(tracker: Tracker, slot: str) -> Callable[[int], Write]:
+    """How a rating for `slot` is written."""
+    if slot == "overall":
+        return lambda score: lambda s, c, now: survey_answers.record_overall(s, c, score, now)
+    if slot == "nps":
+        return lambda score: lambda s, c, now: survey_answers.record_nps(s, c, score, now)
+    code = template_of(tracker).dimension_for_slot(slot).code
+    return lambda score: lambda s, c, now: survey_answers.record_dimension(s, c, code, score, now)
+
+
+@dataclass
+class Turn:
+    """One customer message at the open question `slot`."""
+
+    slot: str
+    tracker: Tracker
+    speaker: Speaker
+    text: str
+    intent: str | None
+
+    @property
+    def typed(self) -> bool:
+        return is_answer_text(self.text)
+
+    def done(self, values: dict[str, Any]) -> dict[str, Any]:
+        return {**values, "script": self.speaker.script}
+
+
+Reader = Callable[[Turn, Heard], Awaitable[dict[str, Any]]]
 
 
 class ValidateSurveyForm(FormValidationAction):
@@ -63,13 +119,9 @@ class ValidateSurveyForm(FormValidationAction):
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> list[str]:
-        slots = template_named(tracker.get_slot("template")).required_slots()
-        if needs_problem_question(tracker):
-            anchor = "solved" if "solved" in slots else "overall"
-            slots.insert(slots.index(anchor) + 1, "problem")
-        return slots
+        return template_of(tracker).required_slots(known_overall(tracker), known_solved(tracker))
 
-    # --- shared reading rules -------------------------------------------------------------
+    # --- the steps every answer goes through ----------------------------------------------
 
     @staticmethod
     def _already_validated(value: Any, tracker: Tracker) -> bool:
@@ -77,158 +129,210 @@ class ValidateSurveyForm(FormValidationAction):
         no longer the raw message text, and must be kept as they are."""
         return value is not None and value not in (latest_text(tracker), parsed_text(tracker))
 
-    def _stale_button(self, tracker: Tracker, slot: str) -> bool:
-        question = latest_entity(tracker, "question")
-        return question is not None and question != slot
-
-    async def _unreadable(self, slot: str, tracker: Tracker, speaker: Speaker,
-                          not_understood: str, **values: Any) -> dict[str, Any]:
-        intent = latest_intent(tracker)
-        text = latest_text(tracker)
-        if intent in FEEDBACK_INTENTS and is_answer_text(text):
-            await self._keep_feedback(tracker, text, intent)
-            speaker.say(FEEDBACK_INTENTS[intent])
-            return {slot: None, "script": speaker.script}
-        if tracker.get_slot("failed_question") == slot:
-            speaker.say("skipped")
-            return {slot: SKIPPED, "failed_question": None, "script": speaker.script}
-        speaker.say(not_understood, **values)
-        return {slot: None, "failed_question": slot, "script": speaker.script}
-
-    async def _keep_feedback(self, tracker: Tracker, text: str, intent: str) -> None:
-        classification = await classify_text(text)
-        await self._write(tracker, survey_answers.record_complaint, text, f"feedback_{intent}",
-                          classification)
-
-    async def _write(self, tracker: Tracker, record: Any, *args: Any) -> None:
-        cid = callback_id(tracker)
-        if cid is None:
-            return
-
-        def write(session: Any) -> None:
-            callback = survey_answers.load_callback(session, cid)
-            if callback is not None:
-                record(session, callback, *args, utcnow())
-
-        await in_transaction(write)
-
-    async def _rating(self, slot: str, value: Any, tracker: Tracker,
-                      dispatcher: CollectingDispatcher, record: Any,
-                      *record_args: Any) -> dict[str, Any]:
+    async def _turn(self, slot: str, value: Any, tracker: Tracker,
+                    dispatcher: CollectingDispatcher, read: Reader) -> dict[str, Any]:
         if self._already_validated(value, tracker):
             return {slot: value}
-        speaker = Speaker(dispatcher, customer_script(tracker))
-        if self._stale_button(tracker, slot):
-            return {slot: None}
-        if latest_intent(tracker) in FEEDBACK_INTENTS and len(latest_text(tracker)) > \
-                FEEDBACK_MIN_CHARS and latest_entity(tracker, "score") is None:
-            # a sentence of praise or complaint is feedback; its adjectives are not a rating
-            return await self._unreadable(slot, tracker, speaker, "not_understood_rating")
-        entity = latest_entity(tracker, "score")
-        score = read_score(latest_text(tracker), str(entity) if entity else None, _scale(slot))
-        if score is None:
-            low, high = (0, 10) if _scale(slot) == 10 else (1, 5)
-            return await self._unreadable(slot, tracker, speaker, "not_understood_rating",
-                                          low=low, high=high)
-        await self._write(tracker, record, *record_args, score)
-        return {slot: score, "failed_question": None, "script": speaker.script}
+        turn = Turn(slot, tracker, Speaker(dispatcher, customer_script(tracker)),
+                    latest_text(tracker), latest_intent(tracker))
+        question = latest_entity(tracker, "question")
+        if question is not None and question != slot:  # a button of an earlier question
+            return turn.done(attempt_budget.miss(tracker, turn.speaker, slot))
+        if turn.intent == SKIP_INTENT or (turn.typed and is_skip_request(turn.text)):
+            return turn.done({**attempt_budget.skip(slot), CONVERTED_SLOT: None})
+        corrected = await self._correction(turn)
+        if corrected is not None:
+            return turn.done(corrected)
+        heard = await hear(turn.text, turn.intent)
+        values = await read(turn, heard)
+        if values.get(slot) is not None and CONVERTED_SLOT not in values:
+            values[CONVERTED_SLOT] = None
+        return turn.done(values)
 
-    # --- one validator per question ---------------------------------------------------------
+    async def _correction(self, turn: Turn) -> dict[str, Any] | None:
+        """Right after a converted score, "不对，是4分" (or a bare score where no score is
+        asked) corrects it; the open question is then asked again."""
+        previous = turn.tracker.get_slot(CONVERTED_SLOT)
+        if not previous or previous == turn.slot or not turn.typed:
+            return None
+        rating = read_rating(turn.text, None, scale_of(previous))
+        bare_score = not is_rating(turn.slot) and has_number(turn.text) and \
+            parse_yes_no(turn.text) is None
+        if rating is None or not (reads_as_correction(turn.text) or bare_score):
+            return None
+        await record_turn(turn.tracker, _recorder(turn.tracker, previous)(rating.value))
+        turn.speaker.say("corrected", value=rating.value,
+                         label=likert_label(rating.value, scale_of(previous)))
+        return {previous: rating.value, turn.slot: None, CONVERTED_SLOT: None}
+
+    async def _unanswered(self, turn: Turn, heard: Heard, reask: str | None,
+                          **values: Any) -> dict[str, Any]:
+        """Nothing for the open question: keep and answer what the words said, then spend the
+        question's one re-ask (or skip it)."""
+        said = await self._answer_words(turn, heard, [])
+        if not said and turn.intent in FEEDBACK_INTENTS and turn.typed:
+            turn.speaker.say(FEEDBACK_INTENTS[turn.intent])
+            said = True
+        result = attempt_budget.miss(turn.tracker, turn.speaker, turn.slot,
+                                     None if said else reask, **values)
+        return {**result, **self._problem_known(turn, heard)}
+
+    async def _answer_words(self, turn: Turn, heard: Heard, writes: list[Write],
+                            *, name_categories: bool = True) -> bool:
+        """Write the answer and the words worth keeping, escalate, and answer what was said."""
+        if heard.worth_keeping():
+            writes = [*writes, keep(heard, _source(turn))]
+        if not writes:
+            return False
+        outcome = await record_turn(turn.tracker, *writes)
+        reply = acknowledgement(heard, outcome, name_categories=name_categories and
+                                turn.tracker.get_slot(PROBLEM_SLOT) is None)
+        if reply:
+            turn.speaker.say_text(reply)
+        return bool(reply)
+
+    @staticmethod
+    def _problem_known(turn: Turn, heard: Heard) -> dict[str, Any]:
+        """Words that already name what went wrong answer "what went wrong?" before it is
+        asked."""
+        if heard.complaint_categories and turn.tracker.get_slot(PROBLEM_SLOT) is None \
+                and turn.slot != PROBLEM_SLOT:
+            return {PROBLEM_SLOT: heard.text}
+        return {}
+
+    # --- ratings ----------------------------------------------------------------------------
+
+    async def _rating(self, slot: str, value: Any, tracker: Tracker,
+                      dispatcher: CollectingDispatcher) -> dict[str, Any]:
+        async def read(turn: Turn, heard: Heard) -> dict[str, Any]:
+            entity = latest_entity(tracker, "score")
+            text = "" if not turn.typed else turn.text
+            if turn.intent in FEEDBACK_INTENTS and len(text) > FEEDBACK_MIN_CHARS \
+                    and entity is None and not has_number(text):
+                # a sentence of praise or complaint is feedback; its adjectives are not a rating
+                return await self._unanswered(turn, heard, "not_understood_rating",
+                                              **_range(slot))
+            rating = read_rating(text, str(entity) if entity is not None else None,
+                                 scale_of(slot))
+            if rating is None:
+                reask = "out_of_range" if has_number(text) else "not_understood_rating"
+                return await self._unanswered(turn, heard, reask, **_range(slot))
+            if rating.written_as:
+                turn.speaker.say("converted", written=rating.written_as, value=rating.value,
+                                 label=likert_label(rating.value, scale_of(slot)))
+            said = await self._answer_words(turn, heard, [_recorder(tracker, slot)(rating.value)])
+            template = template_of(tracker)
+            if slot == "overall" and not said and \
+                    template.needs_problem_question(rating.value, known_solved(tracker)):
+                turn.speaker.say("low_score_sorry")
+            return {slot: rating.value, **attempt_budget.answered(),
+                    CONVERTED_SLOT: slot if rating.written_as else None,
+                    **self._problem_known(turn, heard)}
+
+        return await self._turn(slot, value, tracker, dispatcher, read)
 
     async def validate_overall(self, value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        return await self._rating("overall", value, tracker, dispatcher, survey_answers.record_overall)
+        return await self._rating("overall", value, tracker, dispatcher)
 
     async def validate_nps(self, value: Any, dispatcher: CollectingDispatcher,
                            tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        return await self._rating("nps", value, tracker, dispatcher, survey_answers.record_nps)
-
-    async def _dimension(self, slot: str, value: Any, tracker: Tracker,
-                         dispatcher: CollectingDispatcher) -> dict[str, Any]:
-        dimension = template_named(tracker.get_slot("template")).dimension_for_slot(slot)
-        return await self._rating(slot, value, tracker, dispatcher, survey_answers.record_dimension,
-                                  dimension.code)
+        return await self._rating("nps", value, tracker, dispatcher)
 
     async def validate_dim_1(self, value: Any, dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        return await self._dimension("dim_1", value, tracker, dispatcher)
+        return await self._rating("dim_1", value, tracker, dispatcher)
 
     async def validate_dim_2(self, value: Any, dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        return await self._dimension("dim_2", value, tracker, dispatcher)
+        return await self._rating("dim_2", value, tracker, dispatcher)
 
-    async def validate_dim_3(self, value: Any, dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        return await self._dimension("dim_3", value, tracker, dispatcher)
+    # --- was it solved ----------------------------------------------------------------------
 
     async def validate_solved(self, value: Any, dispatcher: CollectingDispatcher,
                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        if self._already_validated(value, tracker):
-            return {"solved": value}
-        speaker = Speaker(dispatcher, customer_script(tracker))
-        if self._stale_button(tracker, "solved"):
-            return {"solved": None}
-        intent = latest_intent(tracker)
-        text = latest_text(tracker)
-        solved = {"affirm": True, "deny": False}.get(intent or "") if text.startswith("/") else None
-        if solved is None:
-            solved = parse_yes_no(text)
-        if solved is None:
-            return await self._unreadable("solved", tracker, speaker, "not_understood_yes_no")
-        await self._write(tracker, survey_answers.record_solved, solved)
-        return {"solved": solved, "failed_question": None, "script": speaker.script}
+        async def read(turn: Turn, heard: Heard) -> dict[str, Any]:
+            if turn.typed:
+                solved = parse_yes_no(turn.text)
+            else:
+                solved = {"affirm": True, "deny": False}.get(turn.intent or "")
+            if solved is None:
+                return await self._unanswered(turn, heard, "not_understood_yes_no")
+            record: Write = lambda s, c, now: survey_answers.record_solved(s, c, solved, now)
+            said = await self._answer_words(turn, heard, [record])
+            if not solved and not said:
+                turn.speaker.say("low_score_sorry")
+            return {"solved": solved, **attempt_budget.answered(),
+                    **self._problem_known(turn, heard)}
+
+        return await self._turn("solved", value, tracker, dispatcher, read)
+
+    # --- what went wrong --------------------------------------------------------------------
 
     async def validate_problem(self, value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        if self._already_validated(value, tracker):
-            return {"problem": value}
-        speaker = Speaker(dispatcher, customer_script(tracker))
-        if self._stale_button(tracker, "problem"):
-            return {"problem": None}
-        chosen = latest_entity(tracker, "category")
-        text = latest_text(tracker)
-        if chosen in CATEGORY_LABELS:
-            await self._write(tracker, _record_problem, CATEGORY_LABELS[chosen], None, [chosen])
-            speaker.say_text(apology_for([chosen], "medium"))
-            return {"problem": chosen, "script": speaker.script}
-        if not is_answer_text(text):
-            return {"problem": None}
-        classification = await classify_text(text)
-        await self._write(tracker, _record_problem, text, classification, [])
-        categories = classification.categories if classification else []
-        speaker.say_text(apology_for(categories, classification.severity if classification else
-                                     "medium"))
-        return {"problem": text, "script": speaker.script}
+        async def read(turn: Turn, heard: Heard) -> dict[str, Any]:
+            chosen = latest_entity(tracker, "category")
+            if not turn.typed and chosen in CATEGORY_LABELS:
+                label = CATEGORY_LABELS[chosen]
+                await record_turn(tracker, keep(Heard(label, None), PROBLEM_SLOT, [chosen]))
+                turn.speaker.say_text(apology_for([chosen]))
+                return {PROBLEM_SLOT: chosen, **attempt_budget.answered()}
+            if not turn.typed:
+                return await self._unanswered(turn, heard, None)
+            if is_closing_remark(turn.text):
+                return attempt_budget.skip(PROBLEM_SLOT)
+            outcome = await record_turn(tracker, keep(heard, PROBLEM_SLOT))
+            reply = acknowledgement(heard, outcome)
+            turn.speaker.say_text(reply or apology_for([]))
+            return {PROBLEM_SLOT: turn.text, **attempt_budget.answered()}
+
+        return await self._turn(PROBLEM_SLOT, value, tracker, dispatcher, read)
+
+    # --- anything else to say ---------------------------------------------------------------
 
     async def validate_comment(self, value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        if self._already_validated(value, tracker):
-            return {"comment": value}
-        speaker = Speaker(dispatcher, customer_script(tracker))
-        if self._stale_button(tracker, "comment"):
-            return {"comment": None}
-        text = latest_text(tracker).strip()
-        no_comment = (not is_answer_text(text) and latest_intent(tracker) == "deny") or \
-            text.rstrip("。.!！~～") in NO_COMMENT_WORDS
-        if no_comment:
-            return {"comment": SKIPPED, "script": speaker.script}
-        if not is_answer_text(text):
-            return {"comment": None}
-        await self._write(tracker, survey_answers.record_comment, text)
-        intent = latest_intent(tracker)
-        if intent in FEEDBACK_INTENTS:
-            await self._keep_feedback(tracker, text, intent)
-        return {"comment": text, "script": speaker.script}
+        async def read(turn: Turn, heard: Heard) -> dict[str, Any]:
+            if not turn.typed:
+                if turn.intent == "deny":  # the old "没有了" button
+                    return attempt_budget.skip("comment")
+                return await self._unanswered(turn, heard, None)
+            text = turn.text.strip()
+            if is_closing_remark(text):
+                return attempt_budget.skip("comment")
+            record: Write = lambda s, c, now: survey_answers.record_comment(s, c, text, now)
+            await self._answer_words(turn, heard, [record], name_categories=False)
+            return {"comment": text, **attempt_budget.answered()}
+
+        return await self._turn("comment", value, tracker, dispatcher, read)
 
 
-def _record_problem(session: Any, callback: Any, text: str, classification: Any,
-                    chosen: list[str], now: datetime) -> None:
-    survey_answers.record_complaint(session, callback, text, "problem", classification, now,
-                                    chosen_categories=chosen)
+COMING_BACK = ("action_resume_callback", "action_send_reminder")
+
+
+def _comes_back(tracker: Tracker) -> bool:
+    """Whether the form asks because the survey resumes (after a pause, or a reminder)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") != "survey_form":
+            return event.get("name") in COMING_BACK
+    return False
+
+
+def _range(slot: str) -> dict[str, int]:
+    return {"low": 0, "high": 10} if scale_of(slot) == 10 else {"low": 1, "high": 5}
+
+
+def _source(turn: Turn) -> str:
+    """Where a kept text came from: the question, or the feedback kind."""
+    if turn.intent in FEEDBACK_INTENTS and is_rating(turn.slot):
+        return FEEDBACK_INTENTS[turn.intent]
+    return turn.slot
 
 
 class _AskAction(Action, ABC):
-    """Asks one question of the form, in the customer's script, with its buttons."""
+    """Asks one question of the form, in the customer's script, with its buttons; every
+    question after the first can be skipped."""
 
     slot = ""
 
@@ -238,58 +342,65 @@ class _AskAction(Action, ABC):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         speaker = Speaker(dispatcher, customer_script(tracker))
-        self.ask(speaker, tracker)
+        key, buttons, values = self.question(tracker)
+        if self.slot != "overall":
+            buttons = [*buttons, skip_button(self.slot)]
+        speaker.say(key, buttons, **values)
+        if _comes_back(tracker):
+            # asked again after a pause or a reminder: that is the question's one re-ask
+            return [SlotSet(attempt_budget.BUDGET_SLOT, self.slot)]
         return []
 
     @abstractmethod
-    def ask(self, speaker: Speaker, tracker: Tracker) -> None: ...
+    def question(self, tracker: Tracker) -> tuple[str, list[dict[str, str]], dict[str, Any]]:
+        """The text key, the buttons and the text's values."""
 
 
 class AskOverall(_AskAction):
     slot = "overall"
 
-    def ask(self, speaker: Speaker, tracker: Tracker) -> None:
+    def question(self, tracker: Tracker) -> tuple[str, list[dict[str, str]], dict[str, Any]]:
         key = "ask_recovery" if tracker.get_slot("template") == RECOVERY_TEMPLATE else "ask_overall"
-        speaker.say(key, rating_buttons("overall", 5))
+        return key, rating_buttons("overall", 5), {}
 
 
 class AskSolved(_AskAction):
     slot = "solved"
 
-    def ask(self, speaker: Speaker, tracker: Tracker) -> None:
-        speaker.say("ask_solved", yes_no_buttons("solved"))
+    def question(self, tracker: Tracker) -> tuple[str, list[dict[str, str]], dict[str, Any]]:
+        return "ask_solved", yes_no_buttons("solved"), {}
 
 
 class AskProblem(_AskAction):
-    slot = "problem"
+    slot = PROBLEM_SLOT
 
-    def ask(self, speaker: Speaker, tracker: Tracker) -> None:
-        speaker.say("ask_problem", category_buttons("problem"))
-
-
-def _dimension_question(slot: str) -> type[_AskAction]:
-    """The ask action of dimension slot `slot`; its label comes from the survey template."""
-
-    def ask(self: _AskAction, speaker: Speaker, tracker: Tracker) -> None:
-        dimension = template_named(tracker.get_slot("template")).dimension_for_slot(slot)
-        speaker.say("ask_dimension", rating_buttons(slot, 5), label=dimension.label)
-
-    name = "Ask" + slot.title().replace("_", "")
-    return type(name, (_AskAction,), {"slot": slot, "ask": ask, "__module__": __name__})
+    def question(self, tracker: Tracker) -> tuple[str, list[dict[str, str]], dict[str, Any]]:
+        return "ask_problem", category_buttons(PROBLEM_SLOT), {}
 
 
-AskDim1, AskDim2, AskDim3 = (_dimension_question(f"dim_{n}") for n in range(1, 4))
+class _AskDimension(_AskAction):
+    def question(self, tracker: Tracker) -> tuple[str, list[dict[str, str]], dict[str, Any]]:
+        dimension = template_of(tracker).dimension_for_slot(self.slot)
+        return "ask_dimension", rating_buttons(self.slot, 5), {"label": dimension.label}
+
+
+class AskDim1(_AskDimension):
+    slot = "dim_1"
+
+
+class AskDim2(_AskDimension):
+    slot = "dim_2"
 
 
 class AskNps(_AskAction):
     slot = "nps"
 
-    def ask(self, speaker: Speaker, tracker: Tracker) -> None:
-        speaker.say("ask_nps", rating_buttons("nps", 10))
+    def question(self, tracker: Tracker) -> tuple[str, list[dict[str, str]], dict[str, Any]]:
+        return "ask_nps", rating_buttons("nps", 10), {}
 
 
 class AskComment(_AskAction):
     slot = "comment"
 
-    def ask(self, speaker: Speaker, tracker: Tracker) -> None:
-        speaker.say("ask_comment", no_comment_button("comment"))
+    def question(self, tracker: Tracker) -> tuple[str, list[dict[str, str]], dict[str, Any]]:
+        return "ask_comment", [no_comment_button(self.slot)], {}

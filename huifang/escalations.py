@@ -1,8 +1,10 @@
 """Where an escalation is created, and every step of closing the loop on it.
 
-Rules (DOMAIN.md): escalate when overall <= 2, severity is high, the customer asks for a
-person, or the problem is reported unsolved. A callback has at most one unresolved
-escalation; later reasons are merged into it and can only raise its priority.
+Rules (docs/domain.md, docs/conversation.md): escalate as soon as the conversation shows
+overall <= 2, a high-severity complaint, a request for a person, or an unsolved problem. Every
+caller asks `escalate_callback`, which reads what the callback has revealed so far. A callback
+has at most one unresolved escalation; later reasons are merged into it and can only raise its
+priority.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
+from huifang.branch_scope import Scope, in_scope
 from huifang.db.models import (
     Callback,
     Complaint,
@@ -45,6 +48,9 @@ REASON_LABELS_ZH = {
 
 _PRIORITY_RANK = {Priority.NORMAL: 0, Priority.HIGH: 1, Priority.URGENT: 2}
 
+# An overall score at or below this escalates (1–5 scale).
+LOW_OVERALL_AT_MOST = 2
+
 
 class EscalationError(ValueError):
     """An action that the escalation's current state does not allow."""
@@ -62,7 +68,7 @@ class Signals:
 
 def reasons_for(signals: Signals) -> list[Reason]:
     reasons: list[Reason] = []
-    if signals.overall is not None and signals.overall <= 2:
+    if signals.overall is not None and signals.overall <= LOW_OVERALL_AT_MOST:
         reasons.append(Reason.LOW_OVERALL)
     if signals.severity == Severity.HIGH:
         reasons.append(Reason.HIGH_SEVERITY)
@@ -91,39 +97,87 @@ def due_at_for(priority: Priority, now: datetime, settings: Settings | None = No
     return now + timedelta(hours=hours)
 
 
+def signals_of(callback: Callback, requested_human: bool = False) -> Signals:
+    """What the callback's stored answers and complaints have revealed so far. Once the
+    conversation has ended, its answers were judged at the end: only what the customer says
+    after it (late complaints, a request for a person) can escalate again."""
+    response = callback.response
+    ended = callback.finished_at
+    complaints = [c for c in callback.complaints if ended is None or c.created_at > ended]
+    return Signals(
+        overall=response.overall if response and ended is None else None,
+        solved=response.solved if response and ended is None else None,
+        severity=Severity.HIGH if any(c.severity == Severity.HIGH for c in complaints) else None,
+        requested_human=requested_human,
+    )
+
+
+@dataclass(frozen=True)
+class EscalationUpdate:
+    """The callback's open escalation after an update, and whether supervisors must hear of it
+    now: it is new, or its priority was raised."""
+
+    escalation: Escalation
+    created: bool
+    raised: bool
+
+    @property
+    def needs_alert(self) -> bool:
+        return self.created or self.raised
+
+
+def escalate_callback(session: Session, callback: Callback, now: datetime, *,
+                      requested_human: bool = False,
+                      settings: Settings | None = None) -> EscalationUpdate | None:
+    """The one entry point: escalate what the callback has revealed so far (None when nothing
+    warrants it and no escalation is open). Safe to call after every answer."""
+    session.flush()
+    reasons = reasons_for(signals_of(callback, requested_human))
+    return _merge(session, callback, reasons, now, settings)
+
+
 def escalate(session: Session, callback: Callback, reasons: list[Reason],
              now: datetime) -> Escalation | None:
-    """Create the callback's escalation, or merge new reasons into the unresolved one."""
-    if not reasons:
-        return None
+    """Create the callback's escalation with `reasons`, or merge them into the open one."""
+    update = _merge(session, callback, reasons, now, None)
+    return update.escalation if update else None
+
+
+def _merge(session: Session, callback: Callback, reasons: list[Reason], now: datetime,
+           settings: Settings | None) -> EscalationUpdate | None:
     current = session.scalar(
         select(Escalation).where(
             Escalation.callback_id == callback.id,
             Escalation.status != EscalationStatus.RESOLVED,
         )
     )
+    if not reasons:
+        return EscalationUpdate(current, False, False) if current is not None else None
     if current is None:
         priority = priority_for(reasons)
         current = Escalation(
             callback_id=callback.id,
             reasons=[r.value for r in reasons],
             priority=priority,
-            due_at=due_at_for(priority, now),
+            due_at=due_at_for(priority, now, settings),
             created_at=now,
         )
         session.add(current)
         session.flush()
         _audit(session, current, None, "created", ", ".join(r.value for r in reasons), now)
-        return current
+        return EscalationUpdate(current, True, False)
     merged = list(dict.fromkeys([*current.reasons, *(r.value for r in reasons)]))
+    raised = False
     if merged != current.reasons:
         current.reasons = merged
         priority = priority_for([Reason(r) for r in merged])
         if _PRIORITY_RANK[priority] > _PRIORITY_RANK[current.priority]:
             current.priority = priority
-            current.due_at = min(current.due_at, due_at_for(priority, now))
+            current.due_at = min(current.due_at, due_at_for(priority, now, settings))
+            raised = True
         _audit(session, current, None, "reasons_added", ", ".join(merged), now)
-    return current
+        session.flush()
+    return EscalationUpdate(current, False, raised)
 
 
 def claim(session: Session, escalation: Escalation, user: SupervisorUser, now: datetime) -> None:
@@ -167,9 +221,8 @@ def reopen(session: Session, escalation: Escalation, user: SupervisorUser, text:
     _audit(session, escalation, user, "reopened", text or None, now)
 
 
-def open_queue(session: Session, now: datetime,
-               branches: list[str] | None = None) -> list[Escalation]:
-    """Unresolved escalations, most urgent first, then by deadline."""
+def open_queue(session: Session, now: datetime, scope: Scope = None) -> list[Escalation]:
+    """Unresolved escalations in the branch scope, most urgent first, then by deadline."""
     rank = case(
         (Escalation.priority == Priority.URGENT, 0),
         (Escalation.priority == Priority.HIGH, 1),
@@ -180,10 +233,9 @@ def open_queue(session: Session, now: datetime,
         .join(Callback, Escalation.callback_id == Callback.id)
         .join(Ticket)
         .where(Escalation.status != EscalationStatus.RESOLVED)
+        .where(in_scope(scope))
         .order_by(rank, Escalation.due_at, Escalation.id)
     )
-    if branches:
-        query = query.where(Ticket.branch.in_(branches))
     return list(session.scalars(query))
 
 

@@ -7,7 +7,7 @@ writing it as an upsert means a repeated button press records one answer, not tw
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -26,17 +26,18 @@ from huifang.db.models import (
     SurveyResponse,
     Ticket,
 )
-from huifang.escalations import Signals
 
 
 @dataclass(frozen=True)
 class Classification:
-    """What the complaint classifier said about a text (complaints.Result, flattened)."""
+    """What the complaint classifier said about a text (complaints.Result, flattened);
+    `signals` are the high-severity rules that matched (threats, safety, refunds, repeats)."""
 
     categories: list[str]
     scores: dict[str, float]
     sentiment: str
     severity: str
+    signals: list[str] = field(default_factory=list)
 
 
 def _response(session: Session, callback: Callback, now: datetime) -> SurveyResponse:
@@ -108,7 +109,7 @@ def record_complaint(
         session.add(complaint)
     chosen = list(dict.fromkeys(chosen_categories))
     if classification is not None:
-        complaint.sentiment = Sentiment(classification.sentiment)
+        complaint.sentiment = _sentiment(classification.sentiment)
         complaint.severity = Severity(classification.severity)
     elif chosen:
         complaint.sentiment = Sentiment.NEGATIVE
@@ -128,15 +129,11 @@ def record_complaint(
     return complaint
 
 
-def signals(callback: Callback, requested_human: bool = False) -> Signals:
-    response = callback.response
-    severities = {c.severity for c in callback.complaints}
-    return Signals(
-        overall=response.overall if response else None,
-        solved=response.solved if response else None,
-        severity=Severity.HIGH if Severity.HIGH in severities else None,
-        requested_human=requested_human,
-    )
+def _sentiment(value: str) -> Sentiment:
+    """The classifier's sentiment; a "mixed" text (praise and complaint) is kept as negative,
+    because its complaint part is why it is stored."""
+    known = {s.value: s for s in Sentiment}
+    return known.get(value, Sentiment.NEGATIVE)
 
 
 def finish(session: Session, callback: Callback, now: datetime,

@@ -38,8 +38,11 @@ class Conversation:
     def say(self, text: str) -> list[dict[str, Any]]:
         return self.client.say(self.sender, text)
 
+    def press(self, payload: str) -> list[dict[str, Any]]:
+        return self.client.press(self.sender, payload)
+
     def trigger(self, intent: str) -> list[dict[str, Any]]:
-        return self.client.trigger(self.sender, intent, {"callback_id": str(self.callback_id)})
+        return self.client.trigger(self.sender, intent)
 
     def stored(self) -> Callback:
         with self.sessions() as session:
@@ -81,14 +84,11 @@ def start_callback(rasa_client: RasaConversations, stack_sessions: sessionmaker[
         with session_scope(stack_sessions) as session:
             ingest(session, [ticket], now)
             callback = session.scalar(select(Callback).order_by(Callback.id.desc()))
-            callback_id, template = callback.id, callback.template
+            callback_id = callback.id
             callback.sent_at = now
             callback.delivered_round = 1
-        entities = {"callback_id": str(callback_id), "ticket_id": ticket.ticket_id,
-                    "service_type": service_type, "agent": "李师傅", "script": locale.value,
-                    "template": template, "closed_on": (now - timedelta(days=1)).date().isoformat()}
-        replies = rasa_client.trigger(f"callback-{callback_id}", "EXTERNAL_start_callback",
-                                      entities)
+        # as the gateway does: no entities, the action reads the callback by the sender id
+        replies = rasa_client.trigger(f"callback-{callback_id}", "EXTERNAL_start_callback")
         return Conversation(callback_id, rasa_client, stack_sessions, replies)
 
     return start

@@ -38,35 +38,42 @@ def test_start_introduces_the_callback_and_asks_overall_with_buttons(start_callb
 
 def test_happy_path_stores_every_answer_as_it_arrives(start_callback) -> None:
     c = start_callback("auto_repair")
-    assert "解决了吗" in texts(c.say("非常满意"))
-    assert c.stored().response.overall == 5  # written before the survey ends
-    assert "服务态度" in texts(c.say("解决了"))
-    assert "维修质量" in texts(c.say("五星"))
-    assert "交车时间" in texts(c.say("给4分吧"))
-    replies = c.say("满分")
-    assert "推荐" in texts(replies) and len(buttons(replies)) == 11
+    assert "解决了吗" in texts(c.say("还行，给4分吧"))
+    assert c.stored().response.overall == 4  # written before the survey ends
+    assert "服务态度" in texts(c.say("解决了"))  # a 4 gets the template's first rating only
+    replies = c.say("五星")
+    assert "推荐" in texts(replies) and len(buttons(replies)) == 12  # 0–10 and 跳过
     assert "意见或建议" in texts(c.say("八九分吧"))
     assert "感谢您的宝贵评价" in texts(c.say("师傅很专业，交车也准时，点赞"))
     stored = c.stored()
     assert stored.status == CallbackStatus.COMPLETED
     response = stored.response
-    assert (response.overall, response.solved, response.nps) == (5, True, 8)
-    assert {d.dimension: d.score for d in response.dimensions} == {
-        "service_attitude": 5, "repair_quality": 4, "delivery_time": 5}
+    assert (response.overall, response.solved, response.nps) == (4, True, 8)
+    assert {d.dimension: d.score for d in response.dimensions} == {"service_attitude": 5}
     assert response.comment == "师傅很专业，交车也准时，点赞"
     assert stored.escalations == []
+
+
+def test_a_very_satisfied_customer_is_asked_four_questions(start_callback) -> None:
+    c = start_callback("auto_repair")
+    asked = [texts(c.say(answer)) for answer in ("非常满意", "解决了", "10", "没了，谢谢")]
+    assert "解决了吗" in asked[0] and "推荐" in asked[1] and "意见或建议" in asked[2]
+    assert "感谢您的宝贵评价" in asked[3]
+    assert c.stored().status == CallbackStatus.COMPLETED
+    assert c.stored().response.dimensions == []
 
 
 def test_low_score_asks_what_went_wrong_classifies_apologises_and_escalates(start_callback
                                                                            ) -> None:
     c = start_callback("auto_repair")
-    c.say("2分")
-    replies = c.say("没有，还是坏的")
+    assert "前联系您" in texts(c.say("2分"))  # escalated on the spot, with its deadline
+    assert len(c.stored().escalations) == 1
+    replies = c.say("没有")
     assert "哪方面不满意" in texts(replies)
     assert "服务态度" in [b["title"] for b in buttons(replies)]
     apology = texts(c.say("等了三个小时才修好，师傅态度还很差"))
     assert "久等" in apology or "态度" in apology
-    for answer in ("2", "2", "3", "3", "没有"):
+    for answer in ("2", "3", "3", "没有"):
         c.say(answer)
     stored = c.stored()
     assert stored.status == CallbackStatus.COMPLETED
@@ -81,9 +88,9 @@ def test_low_score_asks_what_went_wrong_classifies_apologises_and_escalates(star
 
 def test_category_button_is_recorded_as_chosen_by_the_customer(start_callback) -> None:
     c = start_callback("generic")
-    c.say(_press("inform_score", score="3", question="overall"))
-    c.say(_press("affirm", question="solved"))
-    reply = c.say(_press("complain", category="price", question="problem"))
+    c.press(_press("inform_score", score="3", question="overall"))
+    c.press(_press("affirm", question="solved"))
+    reply = c.press(_press("complain", category="price", question="problem"))
     assert "收费" in texts(reply)
     problem = next(x for x in c.stored().complaints if x.source == "problem")
     assert [(cat.category, cat.chosen_by_customer) for cat in problem.categories] == [
@@ -92,7 +99,7 @@ def test_category_button_is_recorded_as_chosen_by_the_customer(start_callback) -
 
 def test_nps_detractor_is_stored(start_callback) -> None:
     c = start_callback("telecom_install")
-    for answer in ("4", "是的", "4", "4"):
+    for answer in ("4", "是的", "4"):
         c.say(answer)
     c.say("三分吧")
     c.say("没有")
@@ -183,7 +190,7 @@ def test_garbage_answers_get_one_reask_then_skip_never_a_loop(start_callback) ->
     assert "没太看懂" in texts(first) or "继续完成回访" in texts(first)
     assert "已解决" in [b["title"] for b in buttons(first)]
     second = texts(c.say("qwer zxcv"))
-    assert "跳过" in second and "服务态度" in second
+    assert "跳过" in second and "推荐" in second
     assert c.stored().response.solved is None
 
 
@@ -206,8 +213,8 @@ def test_simplified_customer_who_writes_traditional_is_answered_in_traditional(s
 def test_double_button_press_records_one_answer(start_callback) -> None:
     c = start_callback("auto_repair")
     press = _press("inform_score", score="4", question="overall")
-    c.say(press)
-    again = texts(c.say(press))
+    c.press(press)
+    again = texts(c.press(press))
     assert "解决了吗" in again  # the current question stays; nothing was re-recorded
     stored = c.stored()
     assert stored.response.overall == 4 and stored.response.solved is None
@@ -215,7 +222,7 @@ def test_double_button_press_records_one_answer(start_callback) -> None:
 
 def test_messages_after_the_end_are_kept_as_a_late_comment(start_callback) -> None:
     c = start_callback("generic")
-    for answer in ("5", "是", "5", "5", "10", "没有"):
+    for answer in ("5", "是", "10", "没有"):
         c.say(answer)
     assert c.stored().status == CallbackStatus.COMPLETED
     assert "感谢您的留言" in texts(c.say("对了，师傅把我家门口的垃圾也带走了，谢谢"))

@@ -1,0 +1,109 @@
+"""Words the customer typed, at any question or interruption: classified first, kept when they
+say something (a complaint, high severity, or feedback), so that the escalation rules and the
+next question can act on them (docs/conversation.md, "Answer what was said")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from actions.complaint_classification import apology_for, classify_text
+from actions.conversation_outcome import Outcome
+from actions.conversation_state import is_answer_text
+from actions.replies import CATEGORY_LABELS, TEXTS
+from huifang import survey_answers
+from huifang.db.models import Callback
+from huifang.survey_answers import Classification
+
+FEEDBACK_INTENTS = {"complain": "feedback_complain", "praise": "feedback_praise",
+                    "suggest": "feedback_suggest"}
+_HAN = re.compile(r"[\u3400-\u9fff]")
+# "other" names nothing the problem question would ask about
+_NAMING_CATEGORIES = set(CATEGORY_LABELS) - {"other"}
+_COMPLAINING = ("negative", "mixed")
+# A negative reading is trusted as a complaint when the NLU also heard one, when a severity
+# rule matched, or when the text is long enough to be one: the classifier is trained on
+# complaints and reads greetings, gibberish and bare numbers as negative too.
+COMPLAINT_MIN_HAN = 8
+
+
+@dataclass(frozen=True)
+class Heard:
+    """What a typed text said, as far as the conversation cares."""
+
+    text: str
+    classification: Classification | None
+    intent: str | None = None
+
+    @property
+    def is_complaint(self) -> bool:
+        c = self.classification
+        if c is None or c.sentiment not in _COMPLAINING:
+            return False
+        return self.intent == "complain" or bool(c.signals) or \
+            len(_HAN.findall(self.text)) >= COMPLAINT_MIN_HAN
+
+    @property
+    def high_severity(self) -> bool:
+        """A high-severity signal: a rule of the classifier matched (a threat to go to a
+        regulator, a safety risk, a refund demand, a repeat failure), or the model says high
+        about a text that is a complaint."""
+        c = self.classification
+        return c is not None and (bool(c.signals) or (c.severity == "high" and self.is_complaint))
+
+    @property
+    def complaint_categories(self) -> list[str]:
+        """The aspects a complaint names: enough to skip "what went wrong?"."""
+        if not self.is_complaint:
+            return []
+        assert self.classification is not None
+        return [code for code in self.classification.categories if code in _NAMING_CATEGORIES]
+
+    def worth_keeping(self) -> bool:
+        return self.high_severity or bool(self.complaint_categories) or (
+            self.intent in FEEDBACK_INTENTS and self.classification is not None)
+
+
+async def hear(text: str, intent: str | None) -> Heard:
+    """Classify typed words; button payloads and texts without Chinese are not classified."""
+    if not is_answer_text(text) or not _HAN.search(text):
+        return Heard(text, None, intent)
+    return Heard(text, await classify_text(text), intent)
+
+
+def keep(heard: Heard, source: str, chosen: list[str] | None = None) -> Any:
+    """A write (for record_turn) storing the text as a complaint/feedback from `source`."""
+
+    def write(session: Session, callback: Callback, now: datetime) -> None:
+        survey_answers.record_complaint(session, callback, heard.text, source[:24],
+                                        heard.classification, now,
+                                        chosen_categories=chosen or [])
+
+    return write
+
+
+def acknowledgement(heard: Heard | None, outcome: Outcome, *,
+                    name_categories: bool = False) -> str:
+    """Answer what was said, in one message: an apology fitting the complaint, the categories
+    confirmed in one line, and — only when an escalation was just opened or raised — who will
+    contact the customer and by when. Empty when there is nothing to answer."""
+    sentences = []
+    categories = heard.complaint_categories if heard else []
+    high = heard is not None and heard.high_severity
+    if high:
+        sentences.append(TEXTS["sorry_high"])
+    if categories:
+        sentences.append(apology_for(categories))
+        if name_categories:
+            sentences.append(TEXTS["problem_noted"].format(
+                categories="、".join(CATEGORY_LABELS[c] for c in categories)))
+    if outcome.announce:
+        if not sentences:
+            sentences.append(TEXTS["sorry_unhappy"])
+        sentences.append(TEXTS["urgent_now" if high else "escalated_now"].format(
+            deadline=outcome.deadline))
+    return "".join(sentences)

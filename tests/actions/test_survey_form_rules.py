@@ -1,0 +1,168 @@
+"""ValidateSurveyForm, called directly on trackers built from a JSON fixture (no Rasa): each
+conversation rule of docs/conversation.md checked on what is said, the slots set, and what is
+stored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.survey_form import ValidateSurveyForm
+from huifang.db.models import EscalationStatus, Priority
+from tests.actions.conftest import slot_events, texts
+
+
+
+async def validate(tracker: Any, domain: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The slots the form sets, `requested_slot` included: when the validator leaves it to
+    Rasa (its questions are the domain's list), it is the first of them still empty."""
+    dispatcher = CollectingDispatcher()
+    slots = slot_events(await ValidateSurveyForm().run(dispatcher, tracker, domain))
+    if "requested_slot" not in slots:
+        values = {**tracker.slots, **slots}
+        slots["requested_slot"] = next(
+            (s for s in domain["forms"]["survey_form"]["required_slots"] if values.get(s) is None),
+            None)
+    return slots, texts(dispatcher)
+
+
+async def test_a_satisfied_answer_moves_on_without_dimension_questions(survey, domain) -> None:
+    s = survey()
+    slots, _ = await validate(s.tracker("overall", "非常满意"), domain)
+    assert slots["overall"] == 5 and slots["requested_slot"] == "solved"
+    slots, _ = await validate(s.tracker("solved", "解决了", overall=5), domain)
+    assert slots["solved"] is True and slots["requested_slot"] == "nps"
+    assert (s.stored().response.overall, s.stored().response.solved) == (5, True)
+
+
+async def test_a_ten_point_answer_is_converted_and_said_back(survey, domain) -> None:
+    s = survey()
+    slots, said = await validate(s.tracker("overall", "10分"), domain)
+    assert slots["overall"] == 5 and slots["converted_question"] == "overall"
+    assert "10 分 → 记为 5 分（非常满意）" in said and "没看懂" not in said
+    assert s.stored().response.overall == 5
+
+
+async def test_a_converted_score_can_be_corrected_once(survey, domain) -> None:
+    s = survey()
+    await validate(s.tracker("overall", "8分"), domain)
+    assert s.stored().response.overall == 4
+    slots, said = await validate(
+        s.tracker("dim_1", "不对，是3分", overall=4, solved=True,
+                  converted_question="overall"), domain)
+    assert slots["overall"] == 3 and slots["converted_question"] is None
+    assert "已改为 3 分（一般）" in said
+    assert s.stored().response.overall == 3
+    # overall 3 now asks what went wrong before the ratings
+    assert slots["requested_slot"] == "problem"
+
+
+async def test_stars_on_the_ten_point_question_are_said_back(survey, domain) -> None:
+    s = survey()
+    slots, said = await validate(s.tracker("nps", "五星", overall=5, solved=True), domain)
+    assert slots["nps"] == 10 and "5 星 → 记为 10 分" in said
+
+
+async def test_a_low_score_escalates_at_once_and_says_by_when(survey, domain) -> None:
+    s = survey()
+    slots, said = await validate(s.tracker("overall", "1分"), domain)
+    assert slots["overall"] == 1
+    (escalation,) = s.stored().escalations
+    assert escalation.reasons == ["low_overall"] and escalation.status == EscalationStatus.OPEN
+    assert "主管会在" in said and "前联系您" in said
+
+
+async def test_a_regulator_threat_at_the_second_question_escalates_urgently(survey, domain
+                                                                            ) -> None:
+    s = survey()
+    slots, said = await validate(
+        s.tracker("solved", "没解决，再不处理我就打12315投诉你们", overall=3), domain)
+    assert slots["solved"] is False
+    (escalation,) = s.stored().escalations
+    assert escalation.priority == Priority.URGENT
+    assert "high_severity" in escalation.reasons and "not_solved" in escalation.reasons
+    assert "服务主管" in said and "前联系您" in said
+    complaint = next(c for c in s.stored().complaints if c.source == "solved")
+    assert complaint.severity.value == "high"
+
+
+async def test_a_complaint_that_names_the_problem_is_not_asked_about_again(survey, domain
+                                                                           ) -> None:
+    s = survey()
+    slots, said = await validate(
+        s.tracker("solved", "没修好，第二天又坏了，打了三次电话都没人管", intent="complain",
+                  overall=2), domain)
+    assert slots["solved"] is False
+    assert slots["problem"] is not None  # already answered
+    assert slots["requested_slot"] == "dim_1"
+    assert "您反映的问题已记下" in said
+    complaint = next(c for c in s.stored().complaints if c.source == "solved")
+    assert {c.category for c in complaint.categories}
+
+
+async def test_unreadable_answers_get_one_reask_then_the_question_is_skipped(survey, domain
+                                                                             ) -> None:
+    s = survey()
+    slots, said = await validate(s.tracker("nps", "qwer", intent="out_of_scope",
+                                           overall=5, solved=True), domain)
+    assert slots["nps"] is None and slots["failed_question"] == "nps"
+    assert "0–10" in said
+    slots, said = await validate(s.tracker("nps", "asdf", intent="out_of_scope", overall=5,
+                                           solved=True, failed_question="nps"), domain)
+    assert slots["nps"] == "skipped" and slots["requested_slot"] == "comment"
+    assert "跳过" in said
+
+
+async def test_a_number_out_of_range_is_not_called_unreadable(survey, domain) -> None:
+    s = survey()
+    _, said = await validate(s.tracker("overall", "200分"), domain)
+    assert "没看懂" not in said and "1–5" in said
+
+
+async def test_the_skip_button_and_typed_skip_skip_the_question(survey, domain) -> None:
+    s = survey()
+    slots, _ = await validate(s.tracker("solved", '/skip{"question":"solved"}', intent="skip",
+                                        entities={"question": "solved"}, overall=4), domain)
+    assert slots["solved"] == "skipped"
+    slots, _ = await validate(s.tracker("dim_1", "跳过", intent="out_of_scope", overall=4,
+                                        solved="skipped"), domain)
+    assert slots["dim_1"] == "skipped" and slots["requested_slot"] == "nps"
+    assert s.stored().response is None  # nothing was answered
+
+
+@pytest.mark.parametrize("closing", ["没了", "没啥了，谢谢", "就这样吧", "没意见",
+                                     "挺好的，没别的了", "沒了，多謝"])
+async def test_closing_remarks_at_the_comment_question_finish_the_survey(survey, domain,
+                                                                         closing: str) -> None:
+    s = survey()
+    slots, _ = await validate(s.tracker("comment", closing, intent="deny", overall=5,
+                                        solved=True, nps=10), domain)
+    assert slots["comment"] == "skipped" and slots["requested_slot"] is None
+
+
+async def test_a_comment_is_stored_and_a_button_of_another_question_records_nothing(
+        survey, domain) -> None:
+    s = survey()
+    slots, _ = await validate(s.tracker("comment", '/inform_score{"score":"3","question":"nps"}',
+                                        entities={"score": "3", "question": "nps"}, overall=5,
+                                        solved=True, nps=9), domain)
+    assert slots["comment"] is None
+    slots, _ = await validate(s.tracker("comment", "师傅很专业", intent="praise", overall=5,
+                                        solved=True, nps=9), domain)
+    assert slots["comment"] == "师傅很专业"
+    assert s.stored().response.comment == "师傅很专业"
+    assert s.stored().response.nps is None
+
+
+async def test_a_question_shown_again_after_a_pause_has_spent_its_reask(survey) -> None:
+    from actions.survey_form import AskNps
+    s = survey()
+    tracker = s.tracker("nps", "你好", intent="greet")
+    tracker.events[-1:] = [{"event": "action", "name": "action_resume_callback"},
+                           {"event": "action", "name": "survey_form"}]
+    events = await AskNps().run(CollectingDispatcher(), tracker, {})
+    assert slot_events(events) == {"failed_question": "nps"}
+    plain = s.tracker("nps", "qwer", intent="out_of_scope")
+    assert await AskNps().run(CollectingDispatcher(), plain, {}) == []

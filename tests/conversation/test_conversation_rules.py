@@ -1,0 +1,171 @@
+"""The conversation rules of docs/conversation.md through the real Rasa model and the real
+action server: the attempt budget, closing phrases, scale conversions, the skip button and the
+short survey."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+import pytest
+from opencc import OpenCC
+
+from huifang.db.models import CallbackStatus
+from tests.conversation.conftest import Conversation
+from tests.support.rasa_http import buttons, texts
+
+pytestmark = pytest.mark.rasa
+
+_to_simplified = OpenCC("t2s")
+DONE = "感谢您的宝贵评价"
+DONE_ESCALATED = "再次感谢您的反馈"
+QUESTIONS = {"overall": "总体满意度", "solved": "解决了吗", "problem": "哪方面不满意",
+             "nps": "推荐给亲友", "comment": "意见或建议"}
+DIMENSION = re.compile("请为「(.+?)」打个分")
+
+
+def asked(messages: list[dict[str, Any]]) -> list[str]:
+    """The questions in the bot's messages of one turn."""
+    found = []
+    for message in messages:
+        text = message.get("text") or ""
+        found += [name for name, words in QUESTIONS.items() if words in text]
+        found += [f"dimension {m}" for m in DIMENSION.findall(text)]
+    return found
+
+
+def press(c: Conversation, replies: list[dict[str, Any]], title: str) -> list[dict[str, Any]]:
+    button = next(b for b in buttons(replies) if b["title"] == title)
+    return c.press(button["payload"])
+
+
+def finished(replies: list[dict[str, Any]]) -> bool:
+    said = _to_simplified.convert(texts(replies))
+    return DONE in said or DONE_ESCALATED in said
+
+
+# --- one attempt budget per question ----------------------------------------------------------
+
+NON_ANSWERS = {
+    "greetings": ["你好", "在吗", "您好呀", "哈喽"],
+    "thanks": ["谢谢", "谢谢你", "多谢", "感谢"],
+    "nonsense": ["qwer zxcv", "？？？", "啊啊啊啊", "123abc"],
+    "questions back": ["你是谁", "今天天气怎么样", "帮我订张机票", "你们是什么公司"],
+    "everything at once": ["你好", "谢谢", "asdfgh", "你是谁", "哈哈哈", "😂😂", "嗯哼",
+                           "…", "随便吧"],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(NON_ANSWERS))
+def test_no_question_is_asked_a_third_time_whatever_the_customer_sends(
+        start_callback, kind: str) -> None:
+    c = start_callback("auto_repair")
+    counts = Counter(asked(c.start_replies))
+    battery = NON_ANSWERS[kind]
+    transcript = []
+    for turn in range(30):
+        sent = battery[turn % len(battery)]
+        replies = c.say(sent)
+        transcript.append(f"{sent} → {texts(replies)}")
+        counts.update(asked(replies))
+        assert max(counts.values()) <= 2, (kind, counts, "\n".join(transcript))
+        if finished(replies):
+            break
+    else:
+        pytest.fail(f"the survey never ended: {counts}")
+    assert c.stored().status == CallbackStatus.COMPLETED
+
+
+def test_an_unclear_score_then_thanks_skips_the_question(start_callback) -> None:
+    """The budget is shared across intents: an unclear answer and then thanks."""
+    c = start_callback("auto_repair")
+    c.say("这个嘛")
+    replies = c.say("谢谢")
+    assert "跳过" in texts(replies) and asked(replies) == ["solved"]
+
+
+# --- closing phrases --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("closing", ["没了", "没了，多谢", "没啥了，谢谢", "就这样吧", "没意见",
+                                     "挺好的，没别的了", "沒了，多謝", "就這樣吧", "谢谢"])
+def test_closing_phrases_at_the_comment_question_finish_the_survey(start_callback,
+                                                                   closing: str) -> None:
+    c = start_callback("auto_repair")
+    for answer in ("非常满意", "解决了", "10分"):
+        c.say(answer)
+    replies = c.say(closing)
+    assert finished(replies), texts(replies)
+    assert "意见或建议" not in texts(replies)
+    stored = c.stored()
+    assert stored.status == CallbackStatus.COMPLETED and stored.response.comment is None
+
+
+# --- scales -----------------------------------------------------------------------------------
+
+def test_ten_points_to_a_five_point_question_is_converted_and_said_back(start_callback) -> None:
+    c = start_callback("auto_repair")
+    replies = c.say("10分")
+    said = texts(replies)
+    assert "10 分 → 记为 5 分（非常满意）" in said and "没看懂" not in said
+    assert asked(replies) == ["solved"]
+    assert c.stored().response.overall == 5
+
+
+def test_a_converted_score_can_be_corrected_once(start_callback) -> None:
+    c = start_callback("auto_repair")
+    assert "记为 4 分" in texts(c.say("8分"))
+    replies = c.say("不对，是3分")
+    assert "已改为 3 分" in texts(replies)
+    assert c.stored().response.overall == 3
+    assert asked(replies) == ["solved"]
+
+
+def test_stars_and_hundreds_on_the_recommend_question(start_callback) -> None:
+    c = start_callback("auto_repair")
+    c.say("非常满意")
+    c.say("解决了")
+    assert "5 星 → 记为 10 分" in texts(c.say("五星"))
+    assert c.stored().response.nps == 10
+    d = start_callback("generic")
+    assert "90 分 → 记为 5 分（非常满意）" in texts(d.say("90分"))
+
+
+# --- skipping and the short survey ------------------------------------------------------------
+
+def test_every_question_after_the_first_has_a_skip_button(start_callback) -> None:
+    c = start_callback("auto_repair")
+    assert "跳过" not in [b["title"] for b in buttons(c.start_replies)]
+    replies = c.say("3分")
+    seen = []
+    while not finished(replies):
+        assert buttons(replies)[-1]["title"] == "跳过", texts(replies)
+        seen += asked(replies)
+        replies = press(c, replies, "跳过")
+    assert seen == ["solved", "problem", "dimension 服务态度", "dimension 维修质量", "nps",
+                    "comment"]
+    response = c.stored().response
+    assert (response.overall, response.solved, response.nps, response.comment) == (
+        3, None, None, None)
+
+
+def test_a_satisfied_customer_using_buttons_finishes_in_five_taps(start_callback) -> None:
+    for first, taps in (("5 非常满意", ["已解决", "10", "跳过"]),
+                        ("4 满意", ["已解决", "4 满意", "9", "跳过"])):
+        c = start_callback("auto_repair")
+        replies = press(c, c.start_replies, first)
+        for title in taps:
+            replies = press(c, replies, title)
+        assert finished(replies) and 1 + len(taps) <= 5
+        assert c.stored().status == CallbackStatus.COMPLETED
+
+
+def test_a_complaint_that_says_what_went_wrong_is_not_asked_again(start_callback) -> None:
+    c = start_callback("utility_repair")
+    c.say("2分")
+    replies = c.say("没修好，第二天又停电了，打了三次电话都没人管")
+    assert "哪方面不满意" not in texts(replies)
+    assert "您反映的问题已记下" in texts(replies)
+    complaint = next(x for x in c.stored().complaints if x.source == "solved")
+    assert complaint.categories
+    assert c.stored().response.solved is False
