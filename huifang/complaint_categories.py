@@ -1,4 +1,4 @@
-"""The complaint taxonomy of DOMAIN.md: canonical codes (stored in the database) and their
+"""The complaint taxonomy of docs/domain.md: canonical codes (stored in the database) and their
 Chinese names — one list for the classifier, the conversation's buttons, reports and console."""
 
 from __future__ import annotations
