@@ -364,20 +364,23 @@ def parse_score(text: str, scale: int) -> int | None:
     return rating.value if rating else None
 
 
-def read_rating(text: str, entity: str | None, scale: int) -> Rating | None:
+def read_rating(text: str, entity: str | None, scale: int, other_scales: bool = True
+                ) -> Rating | None:
     """The rating in a whole answer, else in the span the NLU tagged as `score`; a clear number
-    on another scale is converted (and says so).
+    on another scale is converted (and says so) unless `other_scales` is off (the held-out
+    contract of docs/score-reading.md reads on the question's own scale only).
 
     The whole text comes first: the NLU's span often drops the number that decides
     ("还行，给4分吧" tagged 还行 would read 3, the customer said 4)."""
-    rating = _read(text, scale, other_scales=True)
+    rating = _read(text, scale, other_scales)
     if rating is None and entity and entity != text:
-        rating = _read(entity, scale, other_scales=True)
+        rating = _read(entity, scale, other_scales)
     return rating
 
 
-def read_score(text: str, entity: str | None, scale: int) -> int | None:
-    rating = read_rating(text, entity, scale)
+def read_score(text: str, entity: str | None, scale: int, other_scales: bool = True
+               ) -> int | None:
+    rating = read_rating(text, entity, scale, other_scales)
     return rating.value if rating else None
 
 

@@ -31,6 +31,7 @@ NO_REFERRER = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter()
+MAX_MESSAGE_ID = 2**31 - 1  # message ids are 32-bit integers on PostgreSQL
 
 
 class Inbound(BaseModel):
@@ -120,7 +121,7 @@ async def post_message(chat: Chat, body: Inbound, request: Request) -> list[dict
 
 
 @router.get("/webchat/{token}/messages")
-async def get_messages(chat: Chat, request: Request, after: int = Query(0, ge=0)
+async def get_messages(chat: Chat, request: Request, after: int = Query(0, ge=0, le=MAX_MESSAGE_ID)
                        ) -> list[dict[str, Any]]:
     messages = await _gateway(request).db.run(
         lambda s: conversation(s, WEBCHAT, chat.address, after))

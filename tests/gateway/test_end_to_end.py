@@ -11,6 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select
 
+from huifang.branch_scope import TELEGRAM_ONLY_PASSWORD_HASH
+from huifang.db import session_scope
 from huifang.db.models import (
     Callback,
     CallbackStatus,
@@ -22,6 +24,7 @@ from huifang.db.models import (
     Escalation,
     EscalationStatus,
     Message,
+    SupervisorUser,
 )
 from huifang.settings import get_settings
 from tests.gateway.support import (
@@ -216,6 +219,12 @@ def test_supervisors_get_the_alert_of_a_real_conversation_and_act_on_it(
     assert len([m for m in fake.messages_to(SUPERVISORS_CHAT) if "升级工单" in m.text]) == 1
     assert e2e.read(lambda s: s.get_one(Escalation, escalation.id).alerted_at) is not None
 
+    with session_scope(e2e.sessions) as session:
+        # a Telegram supervisor sees no branch until an admin grants one (docs/security.md)
+        session.add(SupervisorUser(username=f"telegram-{SUPERVISOR.id}",
+                                   display_name=SUPERVISOR.first_name,
+                                   password_hash=TELEGRAM_ONLY_PASSWORD_HASH,
+                                   telegram_user_id=SUPERVISOR.id, branches=["朝阳店"]))
     claim = alert.button("认领")["callback_data"]
     refused = fake.wait_for_answer(fake.user_presses(STRANGER, alert, claim))
     assert "没有权限" in refused.text
