@@ -14,6 +14,7 @@ from opencc import OpenCC
 from rasa_sdk.executor import CollectingDispatcher
 
 from huifang.complaint_categories import CATEGORY_NAMES
+from huifang.labels import LIKERT
 
 TRADITIONAL = "zh-Hant"
 SIMPLIFIED = "zh-Hans"
@@ -21,7 +22,6 @@ SIMPLIFIED = "zh-Hans"
 _to_traditional = OpenCC("s2t")
 _to_simplified = OpenCC("t2s")
 
-LIKERT = {5: "非常满意", 4: "满意", 3: "一般", 2: "不满意", 1: "非常不满意"}
 
 CATEGORY_LABELS = CATEGORY_NAMES
 
