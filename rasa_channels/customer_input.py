@@ -9,7 +9,6 @@ protected HTTP API's trigger_intent, never through this channel.
 
 from __future__ import annotations
 
-import hmac
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
@@ -18,6 +17,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from huifang.constant_time import same_secret  # standard library only: loads in this venv
 from rasa_channels.plain_text import button_intent, plain_text
 
 INTERNAL_INTENT_PREFIX = "EXTERNAL_"
@@ -26,7 +26,7 @@ MAX_SENDER = 128
 
 class CustomerInput(InputChannel):
     def __init__(self, token: str) -> None:
-        self._token = token.encode("utf-8")
+        self._token = token
 
     @classmethod
     def name(cls) -> Text:
@@ -42,9 +42,7 @@ class CustomerInput(InputChannel):
     def _authorized(self, request: Request) -> bool:
         header = request.headers.get("Authorization", "")
         scheme, _, given = header.partition(" ")
-        # bytes, so that a non-ASCII header is simply wrong rather than an error
-        return (scheme.lower() == "bearer"
-                and hmac.compare_digest(given.encode("utf-8"), self._token))
+        return scheme.lower() == "bearer" and same_secret(given, self._token)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("huifang_webhook", __name__)
