@@ -13,8 +13,8 @@ from fastapi.staticfiles import StaticFiles
 
 from bot import internal_api, telegram_webhook, webchat
 from bot.gateway import Gateway
-from huifang import validation_errors
-from huifang.body_limit import BodySizeLimit
+from huifang.web import validation_errors
+from huifang.web.body_limit import BodySizeLimit
 from huifang.db.models import Channel
 from huifang.nul_bytes import NulGuard
 from huifang.settings import Settings, get_settings

@@ -18,7 +18,7 @@ from bot.relay import Relay
 from bot.telegram_app import build_application
 from bot.telegram_delivery import ChatPacer, TelegramOutlet, run_outbox
 from huifang.db.models import Channel
-from huifang.rate_limits import RequestRate
+from huifang.web.rate_limits import RequestRate
 from huifang.settings import Settings
 
 log = logging.getLogger(__name__)

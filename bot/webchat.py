@@ -19,7 +19,7 @@ from bot.relay import TurnStatus
 from bot.texts import LINK_INVALID, STALE_BUTTON, TOO_FAST, localized
 from bot.transcript import conversation
 from huifang import webchat_links
-from huifang.client_address import request_client
+from huifang.web.client_address import request_client
 from huifang.db.models import Channel, Locale
 from huifang.db.types import utcnow
 

@@ -24,8 +24,8 @@ from complaints.pipeline import (
     checked_text,
     load,
 )
-from huifang import nlu_evaluation
-from huifang.nlu_evaluation import NluEvaluationFailed
+from huifang.app import nlu_evaluation
+from huifang.app.nlu_evaluation import NluEvaluationFailed
 
 
 def _parse(line: str) -> str:

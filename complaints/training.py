@@ -28,7 +28,7 @@ from complaints.dataset import LabelledText, read_labelled
 from complaints.decision import Scored, choose, macro_f1, overall_ratios
 from complaints.pipeline import MODEL_DIR, ComplaintClassifier
 from complaints.script import to_simplified
-from huifang.model_build import inputs_digest
+from huifang.app.model_build import inputs_digest
 from huifang.settings import PROJECT_ROOT
 
 CONFIG = Path(__file__).with_name("config.cfg")

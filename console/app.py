@@ -24,8 +24,8 @@ from console import (
 from console.auth import LoginRequired, csrf_protect
 from console.login_throttle import LoginThrottle
 from console.rendering import make_templates, render
-from huifang import validation_errors
-from huifang.body_limit import BodySizeLimit
+from huifang.web import validation_errors
+from huifang.web.body_limit import BodySizeLimit
 from huifang.db import create_db_engine, session_factory
 from huifang.nul_bytes import NulGuard
 from huifang.settings import Settings, get_settings

@@ -8,7 +8,7 @@ import typer
 from sqlalchemy import select
 
 from console.auth import hash_password
-from huifang.cli.common import console, errors, sessions
+from huifang.app.cli.common import console, errors, sessions
 from huifang.db import session_scope
 from huifang.db.models import Role, SupervisorUser
 

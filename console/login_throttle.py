@@ -1,6 +1,6 @@
 """Failed console logins are limited per user name and per client address (a moving window in
 this process's memory, via `limits`): guessing passwords costs a lockout, not just argon2 time.
-The client address is huifang.client_address's (X-Forwarded-For only from trusted proxies)."""
+The client address is huifang.web.client_address's (X-Forwarded-For only from trusted proxies)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from console.auth import authenticate, log_in, log_out
 from console.deps import db_session
 from console.login_throttle import LoginThrottle
 from console.rendering import render
-from huifang.client_address import request_client
+from huifang.web.client_address import request_client
 
 router = APIRouter()
 

@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from huifang.cli.common import console, sessions
+from huifang.app.cli.common import console, sessions
 from huifang.db import session_scope
 from huifang.db.models import CallbackStatus
 from huifang.db.types import utcnow

@@ -18,8 +18,9 @@ from pydantic import BaseModel, BeforeValidator, Field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from huifang import campaigns, validation_errors
-from huifang.body_limit import BodySizeLimit
+from huifang import campaigns
+from huifang.web import validation_errors
+from huifang.web.body_limit import BodySizeLimit
 from huifang.constant_time import matches_any
 from huifang.db import session_scope
 from huifang.db.types import utcnow

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from huifang.db import create_db_engine, session_factory
-from huifang.model_build import build_all
+from huifang.app.model_build import build_all
 from tests.support.databases import migrated
 from tests.support.stack import RasaStack, rasa_stack_running
 from tests.support.test_secrets import strong_secrets

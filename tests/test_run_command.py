@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from huifang.db import create_db_engine, session_factory
 from huifang.db.models import Callback, CallbackStatus, Direction, Message
-from huifang.demo import DEMO_TICKETS
+from huifang.app.demo import DEMO_TICKETS
 from huifang.settings import PROJECT_ROOT
 from tests.support.processes import free_port
 
@@ -47,7 +47,7 @@ def test_run_starts_everything_and_the_demo_callback_happens(trained_models: Non
         "HUIFANG_CONTACT_WINDOW_END": "23:59",
     }
     log = (tmp_path / "run.log").open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "huifang.cli.main", "run", "--no-train"],
+    process = subprocess.Popen([sys.executable, "-m", "huifang.app.cli.main", "run", "--no-train"],
                                cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True)
     sessions = session_factory(create_db_engine(database))

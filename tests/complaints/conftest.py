@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from complaints.pipeline import ComplaintClassifier, load
-from huifang.model_build import build_complaint_model
+from huifang.app.model_build import build_complaint_model
 
 
 @pytest.fixture(scope="session")

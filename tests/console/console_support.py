@@ -19,7 +19,7 @@ from console.app import create_app
 from console.auth import hash_password
 from console.deps import get_now
 from huifang import escalations, survey_answers
-from huifang.cli import common
+from huifang.app.cli import common
 from huifang.db.models import (
     Callback,
     CallbackStatus,

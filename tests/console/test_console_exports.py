@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from huifang.cli import common
-from huifang.cli.report import report
+from huifang.app.cli import common
+from huifang.app.cli.report import report
 from tests.console.console_support import Dataset, cli_database, log_in
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from huifang.model_build import RASA_BIN, RASA_DATA, RASA_MODEL
-from huifang.nlu_evaluation import HELD_OUT_NLU, INDEPENDENT_NLU, evaluate_nlu
+from huifang.app.model_build import RASA_BIN, RASA_DATA, RASA_MODEL
+from huifang.app.nlu_evaluation import HELD_OUT_NLU, INDEPENDENT_NLU, evaluate_nlu
 from huifang.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.rasa

@@ -120,8 +120,8 @@ def test_a_file_without_required_columns_is_refused(tmp_path: Path,
 
 def test_cli_prints_the_bad_lines_and_exits_non_zero(csv_file: Path, database_url: str,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    from huifang.cli import common
-    from huifang.cli.main import app
+    from huifang.app.cli import common
+    from huifang.app.cli.main import app
     from huifang.settings import get_settings
 
     monkeypatch.setenv("HUIFANG_DATABASE_URL", database_url)

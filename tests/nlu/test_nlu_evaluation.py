@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from huifang.nlu_evaluation import NluEvaluationFailed, NluScores, evaluate_nlu, render
+from huifang.app.nlu_evaluation import NluEvaluationFailed, NluScores, evaluate_nlu, render
 
 
 def test_a_missing_test_file_is_a_clear_error(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from huifang.db.models import Callback, CallbackStatus, Channel, Message
 from huifang.db.types import utcnow
 from huifang.intake import TicketIn, ingest
 from huifang.settings import Settings, get_settings
-from huifang.stack import python_module
+from huifang.app.stack import python_module
 from tests.support.fake_bot_api import FakeBotApi, FakeUser, RunningFakeBotApi, serving
 from tests.support.processes import free_port, running
 from tests.support.stack import rasa_stack_running

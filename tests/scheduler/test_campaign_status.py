@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from huifang import survey_answers
-from huifang.cli import common
+from huifang.app.cli import common
 from huifang.db import session_scope
 from huifang.db.models import Callback, CallbackStatus
 from huifang.db.types import utcnow

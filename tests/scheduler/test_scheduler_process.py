@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from huifang.db.types import utcnow
 from huifang.settings import get_settings
-from huifang.stack import python_module
+from huifang.app.stack import python_module
 from tests.scheduler.conftest import add_tickets, due_now, load, ticket_in
 from tests.scheduler.gateway_standin import TOKEN, GatewayStandIn, serving
 from tests.support.processes import free_port, running

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from bot.supervisor_alerts import NOT_ALLOWED
 from huifang import escalations
 from huifang.branch_scope import TELEGRAM_ONLY_PASSWORD_HASH, branch_scope
-from huifang.cli.main import app as huifang_cli
+from huifang.app.cli.main import app as huifang_cli
 from huifang.db import session_scope
 from huifang.db.models import (
     Callback,

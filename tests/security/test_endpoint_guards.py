@@ -31,13 +31,13 @@ from bot.gateway import Gateway
 from console.app import SESSION_COOKIE
 from console.app import create_app as console_app
 from huifang import escalations
-from huifang.action_server import guarded_app
+from huifang.app.action_server import guarded_app
 from huifang.db import session_scope
 from huifang.db.models import Callback, Role, Ticket
 from huifang.db.types import utcnow
 from huifang.escalations import Reason
 from huifang.intake import TicketIn, ingest
-from huifang.model_build import RASA_BIN
+from huifang.app.model_build import RASA_BIN
 from huifang.settings import PROJECT_ROOT, Settings
 from scheduler.intake_api import create_app as intake_app
 from tests.console.console_support import PASSWORD, add_user, csrf_of

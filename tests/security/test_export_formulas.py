@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from huifang import survey_answers
-from huifang.cli.main import app as huifang_cli
+from huifang.app.cli.main import app as huifang_cli
 from huifang.db import session_scope
 from huifang.db.models import Callback, CallbackStatus, Channel, Role, Ticket
 from huifang.intake import TicketIn, ingest

@@ -23,9 +23,9 @@ from sqlalchemy.exc import DBAPIError
 from huifang.db import create_db_engine
 from huifang.log_masking import RASA_LOGGING_CONFIG, MaskingFilter, MaskingFormatter, mask_text
 from huifang.masking import configure_logging
-from huifang.model_build import RASA_BIN
+from huifang.app.model_build import RASA_BIN
 from huifang.settings import PROJECT_ROOT, Settings
-from huifang.stack import action_server, rasa_server
+from huifang.app.stack import action_server, rasa_server
 from tests.support.databases import sqlite_url
 from tests.support.processes import free_port, running
 
@@ -177,7 +177,7 @@ def _dev_environment(database_url: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("command", [["-m", "bot"], ["-m", "scheduler"], ["-m", "console"],
-                                     ["-m", "huifang.cli.main", "db", "upgrade"]],
+                                     ["-m", "huifang.app.cli.main", "db", "upgrade"]],
                          ids=["gateway", "scheduler", "console", "cli"])
 def test_a_process_that_dies_logs_its_traceback_masked(command: list[str],
                                                        tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import sys
 import httpx
 import pytest
 
-from huifang.model_build import RASA_BIN
+from huifang.app.model_build import RASA_BIN
 from huifang.settings import PROJECT_ROOT
 from tests.support.processes import free_port
 from tests.support.test_secrets import strong_secrets
@@ -26,12 +26,12 @@ PROCESSES = {
     "scheduler": ([sys.executable, "-m", "scheduler"],
                   ["HUIFANG_INTERNAL_TOKEN", "HUIFANG_INTAKE_API_KEYS"]),
     "console": ([sys.executable, "-m", "console"], ["HUIFANG_CONSOLE_SECRET_KEY"]),
-    "actions": ([sys.executable, "-m", "huifang.action_server"],
+    "actions": ([sys.executable, "-m", "huifang.app.action_server"],
                 ["HUIFANG_ACTION_SERVER_TOKEN", "HUIFANG_INTERNAL_TOKEN"]),
-    "rasa": ([RASA_PYTHON, "-m", "huifang.rasa_launcher", "run"],
+    "rasa": ([RASA_PYTHON, "-m", "huifang.app.rasa_launcher", "run"],
              ["HUIFANG_RASA_TOKEN", "HUIFANG_ACTION_SERVER_TOKEN"]),
     # `huifang run` checks every process's secrets before it starts any (two of them here)
-    "huifang run": ([sys.executable, "-m", "huifang.cli.main", "run", "--no-train"],
+    "huifang run": ([sys.executable, "-m", "huifang.app.cli.main", "run", "--no-train"],
                     ["HUIFANG_INTAKE_API_KEYS", "HUIFANG_ACTION_SERVER_TOKEN"]),
 }
 WEAK = {

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from huifang import webchat_links
-from huifang.cli.main import app as huifang_cli
+from huifang.app.cli.main import app as huifang_cli
 from huifang.db import session_scope
-from huifang.client_address import client_address, trusted_networks
+from huifang.web.client_address import client_address, trusted_networks
 from huifang.db.models import Channel, Message, WebChatLink
 from huifang.db.types import utcnow
 from huifang.intake import TicketIn, ingest

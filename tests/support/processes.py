@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 
 from huifang.settings import PROJECT_ROOT
-from huifang.stack import ProcessSpec
+from huifang.app.stack import ProcessSpec
 
 
 def free_port() -> int:

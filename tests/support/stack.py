@@ -7,9 +7,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from huifang.rasa_endpoints import write_endpoints
+from huifang.app.rasa_endpoints import write_endpoints
 from huifang.settings import Settings, get_settings
-from huifang.stack import action_server, rasa_server
+from huifang.app.stack import action_server, rasa_server
 from tests.support.databases import migrated
 from tests.support.processes import free_port, running
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from huifang.model_build import RASA_BIN, RASA_MODEL
+from huifang.app.model_build import RASA_BIN, RASA_MODEL
 from huifang.settings import PROJECT_ROOT
 
 HELD_OUT_NLU = PROJECT_ROOT / "tests" / "nlu" / "test_nlu.yml"

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table as RichTable
 
 from huifang import report_export
-from huifang.cli.common import console, errors, sessions
+from huifang.app.cli.common import console, errors, sessions
 from huifang.db.types import utcnow
 from huifang.reports import GROUP_LABELS_ZH, GroupBy, ReportQuery, build_report
 from huifang.settings import get_settings

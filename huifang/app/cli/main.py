@@ -8,10 +8,10 @@ import typer
 
 from complaints.cli import classify_command
 from console.cli import users
-from huifang.cli import database, models, tickets
-from huifang.cli.export import export_command
-from huifang.cli.report import report
-from huifang.cli.run import run_command
+from huifang.app.cli import database, models, tickets
+from huifang.app.cli.export import export_command
+from huifang.app.cli.report import report
+from huifang.app.cli.run import run_command
 from huifang.masking import configure_logging
 from scheduler.cli import app as campaign
 

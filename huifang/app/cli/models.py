@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import typer
 
-from huifang.cli.common import console
-from huifang.model_build import build_all
+from huifang.app.cli.common import console
+from huifang.app.model_build import build_all
 
 app = typer.Typer(help="Trained models (Rasa NLU/dialogue and the complaint classifier).",
                   no_args_is_help=True)

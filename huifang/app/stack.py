@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from huifang.log_masking import RASA_LOGGING_CONFIG
-from huifang.model_build import RASA_BIN, RASA_MODEL
+from huifang.app.model_build import RASA_BIN, RASA_MODEL
 from huifang.secret_rules import DEV_MODE_VARIABLE, secrets_of, variable
 from huifang.settings import PROJECT_ROOT, Settings
 
@@ -43,7 +43,7 @@ def secret_environment(process: str, settings: Settings) -> dict[str, str]:
 def action_server(settings: Settings, port: int) -> ProcessSpec:
     return ProcessSpec(
         "actions",
-        [APP_PYTHON, "-m", "huifang.action_server", "--port", str(port)],
+        [APP_PYTHON, "-m", "huifang.app.action_server", "--port", str(port)],
         # the actions alert supervisors through the gateway's internal API
         env={"HUIFANG_DATABASE_URL": settings.database_url,
              "HUIFANG_GATEWAY_INTERNAL_URL": settings.gateway_internal_url,
@@ -59,7 +59,7 @@ def rasa_server(settings: Settings, port: int, endpoints: Path,
         "rasa",
         # the launcher checks the secrets and passes HUIFANG_RASA_TOKEN as --auth-token, so
         # the token never appears on a command line
-        [str(RASA_PYTHON), "-m", "huifang.rasa_launcher", "run", "--enable-api",
+        [str(RASA_PYTHON), "-m", "huifang.app.rasa_launcher", "run", "--enable-api",
          "--interface", "127.0.0.1",
          "--port", str(port), "--model", str(model), "--endpoints", str(endpoints),
          "--credentials", str(PROJECT_ROOT / "credentials.yml"),

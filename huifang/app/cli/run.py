@@ -8,17 +8,17 @@ import typer
 from honcho.manager import Manager
 from pydantic import SecretStr
 
-from huifang.cli.common import console, sessions
+from huifang.app.cli.common import console, sessions
 from huifang.db import session_scope
 from huifang.db.migrate import upgrade
 from huifang.db.types import utcnow
-from huifang.demo import DEMO_TICKETS, demo_chat_links, load_demo
+from huifang.app.demo import DEMO_TICKETS, demo_chat_links, load_demo
 from huifang.masking import mask_dsn
-from huifang.model_build import build_all
-from huifang.rasa_endpoints import write_endpoints
+from huifang.app.model_build import build_all
+from huifang.app.rasa_endpoints import write_endpoints
 from huifang.secret_rules import problems, refusal, secrets_of
 from huifang.settings import PROJECT_ROOT, Settings, get_settings
-from huifang.stack import ProcessSpec, action_server, python_module, rasa_server
+from huifang.app.stack import ProcessSpec, action_server, python_module, rasa_server
 
 PROCESSES = ("rasa", "actions", "gateway", "scheduler", "console")
 
@@ -41,7 +41,7 @@ def _unusable(settings: Settings) -> dict[str, list[str]]:
 
 def with_run_secrets(settings: Settings) -> Settings:
     """Dev mode: a random value for every secret left unset or weak, for this run only; each
-    child process receives it in its environment (huifang.stack). Nothing is printed."""
+    child process receives it in its environment (huifang.app.stack). Nothing is printed."""
     update: dict[str, object] = {}
     for name in _unusable(settings):
         value = SecretStr(secrets.token_urlsafe(32))

@@ -1,7 +1,7 @@
 """Write the Rasa endpoints file for a running stack from settings (action server URL and the
 SQL tracker store), so no secret or path is hard-coded in endpoints.yml. The action server's
 token is not written either: Rasa reads it from its environment (HUIFANG_ACTION_SERVER_TOKEN,
-huifang.stack) when it loads the file."""
+huifang.app.stack) when it loads the file."""
 
 from __future__ import annotations
 

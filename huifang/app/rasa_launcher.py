@@ -1,4 +1,4 @@
-"""`python -m huifang.rasa_launcher run …` (in the Rasa virtualenv): start the Rasa server
+"""`python -m huifang.app.rasa_launcher run …` (in the Rasa virtualenv): start the Rasa server
 the way our stack does, after the secret check every Huifang process makes.
 
 HUIFANG_RASA_TOKEN becomes Rasa's --auth-token inside this process, so the token is never on

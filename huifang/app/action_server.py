@@ -1,6 +1,6 @@
-"""`python -m huifang.action_server --port N`: the rasa-sdk action server of our `actions`
+"""`python -m huifang.app.action_server --port N`: the rasa-sdk action server of our `actions`
 package, bound to 127.0.0.1 and answering only callers that present
-HUIFANG_ACTION_SERVER_TOKEN (Rasa sends it: `huifang.rasa_endpoints`). /health stays open.
+HUIFANG_ACTION_SERVER_TOKEN (Rasa sends it: `huifang.app.rasa_endpoints`). /health stays open.
 
 Starts only after the secret check every Huifang process makes (huifang.secret_rules).
 """
@@ -39,7 +39,7 @@ def guarded_app(executor: object, token: str) -> object:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m huifang.action_server")
+    parser = argparse.ArgumentParser(prog="python -m huifang.app.action_server")
     parser.add_argument("--port", type=int, default=None,
                         help="default: HUIFANG_ACTION_SERVER_PORT")
     args = parser.parse_args(argv)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import typer
 
-from huifang.cli.common import console
+from huifang.app.cli.common import console
 from huifang.db.migrate import downgrade, upgrade
 from huifang.masking import mask_dsn
 from huifang.settings import get_settings

@@ -6,7 +6,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from huifang.cli.common import console, errors, sessions
+from huifang.app.cli.common import console, errors, sessions
 from huifang.db.types import utcnow
 from huifang.settings import get_settings
 from huifang.ticket_import import ImportFileError, count_rows, import_file

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from huifang.cli.common import errors, sessions
+from huifang.app.cli.common import errors, sessions
 from huifang.outcome_export import outcome_rows, write_csv, write_jsonl
 
 
