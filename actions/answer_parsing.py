@@ -22,8 +22,8 @@ from opencc import OpenCC
 
 from actions.answer_vocabulary import (
     ADVERB_LINKS,
-    BUSY_WORDS,
     BARE_CHINESE_PREFIXES,
+    BUSY_WORDS,
     CHINESE_DIGITS,
     CHINESE_NUMERAL_CHARS,
     CLEAN_ENDINGS,
@@ -49,6 +49,7 @@ from actions.answer_vocabulary import (
     SCORE_NEGATORS,
     SKIP_WORDS,
     STAR_SYMBOLS,
+    STATE_CLAUSE_FILLERS,
     THANKS_WORDS,
     THUMBS_UP,
     UNITS,
@@ -508,14 +509,22 @@ def parse_yes_no(text: str) -> bool | None:
     return answer
 
 
+def _states_the_problem(clause: str) -> bool:
+    """The clause is a plain statement of the problem's state ("问题也解决了", "根本没修好"),
+    not a description that mentions it ("等了三个小时才修好")."""
+    core = clause.rstrip(_PARTICLES)
+    for filler in STATE_CLAUSE_FILLERS:
+        core = core.replace(filler, "")
+    return any(word in core for word in PROBLEM_STATE_WORDS) and _is_bare_answer(core)
+
+
 def mentions_solved(text: str) -> bool | None:
     """Whether an answer to another question also says if the problem was solved ("5分，问题
-    也解决了"): read only from its clauses that name the problem's state, never from a generic
-    yes or no."""
+    也解决了"): read only from its clauses that state the problem's state, never from a generic
+    yes or no or from a story that mentions the fix."""
     clauses = [c for c in _CLAUSE_BREAK.split(normalise(text)) if c]
-    naming = [c for c in clauses
-              if any(word in c for word in PROBLEM_STATE_WORDS)]
-    return parse_yes_no("，".join(naming)) if naming else None
+    stating = [c for c in clauses if _states_the_problem(c)]
+    return parse_yes_no("，".join(stating)) if stating else None
 
 
 def words_besides_the_answer(text: str) -> str:

@@ -199,8 +199,13 @@ YES_NO_SCOFFS = ("个屁", "个鬼", "个毛", "个头", "个p")
 # A later clause opening with these takes back the answer before it: "解决了，但是又坏了".
 CONTRAST_MARKERS = ("但是", "但", "可是", "不过", "只是", "然而", "就是")
 
+# Around a problem-state word in another question's answer, these may stand in a clause that
+# is still a plain statement of the state: 问题也都解决了, 根本没修好, 基本上搞掂咗.
+STATE_CLAUSE_FILLERS = ("问题", "故障", "毛病", "已经", "基本上", "基本", "根本", "全部", "完全",
+                        "彻底", "现在", "也", "都", "已", "就")
+
 # Words about the problem itself (not a generic yes or no): when another question's answer
-# names one ("5分，问题也解决了"), the "solved?" question is answered too.
+# states one ("5分，问题也解决了"), the "solved?" question is answered too.
 PROBLEM_STATE_WORDS = frozenset([
     "解决", "解决了", "已解决", "已经解决", "没解决", "未解决", "解决咗", "有解决",
     "修好", "修好了", "没修好", "修好咗", "有修好", "还没好", "又坏了", "还是坏的", "坏了",

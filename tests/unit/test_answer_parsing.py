@@ -386,7 +386,11 @@ def test_cantonese_and_taiwan_yes_and_no(text: str, expected: bool) -> None:
     ("5分，问题也解决了", True),
     ("问题已经解决了", True),
     ("2分，根本没修好", False),
+    ("3分，问题基本上都解决了", True),
     ("搞掂咗，5分", True),
+    # a description that mentions the fix is no answer ("waited three hours till it was fixed")
+    ("2分，等了三个小时才修好，师傅态度还很差", None),
+    ("修好以后又来了一趟", None),
     # generic yes/no words say nothing about the problem itself
     ("挺不错的，4分", None),
     ("5分，没问题", None),
