@@ -31,10 +31,12 @@ _COMPLAINING = ("negative", "mixed")
 # complaints and reads greetings, gibberish and bare numbers as negative too.
 COMPLAINT_MIN_HAN = 8
 # Messages the NLU reads as being for something else than judging the service (postponing,
-# opting out, asking who we are, thanks, praise): the model reads their own words ("在开车，
-# 晚点再说", "别再发了") as negative, so only a severity rule makes them a complaint.
+# opting out, asking who we are, a greeting): the model reads their own words ("在开车，晚点再
+# 说", "别再发了") as negative, so only a severity rule makes them a complaint.
 NOT_ABOUT_THE_SERVICE = frozenset({"busy_later", "opt_out", "wrong_person", "ask_purpose",
-                                   "greet", "thank", "praise"})
+                                   "greet"})
+# Praise and thanks are a complaint only with a "but" (a mixed reading), like a favourable answer.
+FAVOURABLE_INTENTS = frozenset({"praise", "thank"})
 # What a kept feedback text is stored as when the model's negative reading is not trusted.
 _FEEDBACK_READING = {"praise": ("positive", "none"), "suggest": ("neutral", "low")}
 # Complaints that say the problem itself is still there, at "solved?" with no yes or no.
@@ -76,9 +78,10 @@ class Heard:
             return False
         if self.intent == "complain":
             return True
-        # a favourable answer with an all-negative reading: the model misread it (a mixed
-        # reading, praise with a "but", is still kept)
-        if self.answered_well and c.sentiment == "negative":
+        # praise, thanks or a favourable answer with an all-negative reading: the model
+        # misread it (a mixed reading, praise with a "but", is still kept)
+        if (self.answered_well or self.intent in FAVOURABLE_INTENTS) \
+                and c.sentiment == "negative":
             return False
         return han_characters(self.text) >= COMPLAINT_MIN_HAN
 

@@ -20,11 +20,19 @@ LONG = "这句话足足有八个以上的汉字了"
 
 
 @pytest.mark.parametrize("intent", ["busy_later", "opt_out", "wrong_person", "ask_purpose",
-                                    "greet", "thank", "praise"])
-def test_interruptions_and_praise_are_no_complaint_on_the_model_alone(intent: str) -> None:
+                                    "greet"])
+def test_interruptions_are_no_complaint_on_the_model_alone(intent: str) -> None:
     heard = Heard(LONG, reading(severity="high"), intent)
     assert not heard.is_complaint and not heard.high_severity
     assert heard.complaint_categories == []
+    assert not Heard(LONG, reading("mixed"), intent).is_complaint
+
+
+@pytest.mark.parametrize("intent", ["praise", "thank"])
+def test_praise_and_thanks_are_a_complaint_only_with_a_but(intent: str) -> None:
+    """All-negative praise is a misreading; a mixed reading is praise with a complaint."""
+    assert not Heard(LONG, reading(severity="high"), intent).is_complaint
+    assert Heard(LONG, reading("mixed"), intent).is_complaint
 
 
 @pytest.mark.parametrize("intent", ["busy_later", "opt_out", "praise", "thank"])
