@@ -23,11 +23,13 @@ from opencc import OpenCC
 from actions.answer_vocabulary import (
     ADVERB_LINKS,
     BARE_CHINESE_PREFIXES,
+    BUSY_WORDS,
     CHINESE_DIGITS,
     CHINESE_NUMERAL_CHARS,
     CLEAN_ENDINGS,
     CLOSING_FILLERS,
     CLOSING_WORDS,
+    CONTRAST_MARKERS,
     CORRECTION_MARKERS,
     EMOJI_SCORES,
     FRACTION_DENOMINATORS,
@@ -35,8 +37,11 @@ from actions.answer_vocabulary import (
     MAX_MARKERS,
     NOT_SCORE_PREFIXES,
     NUMBER_NEGATORS,
+    OPT_OUT_WORDS,
     POSITIVE_FROM,
+    PROBLEM_STATE_WORDS,
     RANGE_CONNECTORS,
+    READING_TROUBLE_WORDS,
     SCALE_5_WORDS,
     SCALE_10_WORDS,
     SCALE_LABEL_PREFIXES,
@@ -44,10 +49,12 @@ from actions.answer_vocabulary import (
     SCORE_NEGATORS,
     SKIP_WORDS,
     STAR_SYMBOLS,
+    STATE_CLAUSE_FILLERS,
     THANKS_WORDS,
     THUMBS_UP,
     UNITS,
     YES_NO_NEGATORS,
+    YES_NO_SCOFFS,
     YES_NO_WORDS,
     Unit,
     YesNo,
@@ -446,19 +453,109 @@ def reads_as_correction(text: str) -> bool:
     return any(marker in clean for marker in CORRECTION_MARKERS)
 
 
-def parse_yes_no(text: str) -> bool | None:
-    """Was the problem solved? True / False, or None when mixed or unclear."""
-    clean = normalise(text)
+_CLAUSE_BREAK = re.compile(r"[\s,.!?;:、~～…。，！？；：]+")
+
+
+def _yes_no_answers(clause: str) -> set[YesNo]:
     answers: set[YesNo] = set()
-    for start, phrase in _phrases(clean, YES_NO_WORDS):
+    for start, phrase in _phrases(clause, YES_NO_WORDS):
         answer = YES_NO_WORDS[phrase]
-        if answer is YesNo.YES and _negator_before(clean, start, YES_NO_NEGATORS):
+        if answer is YesNo.YES and (_negator_before(clause, start, YES_NO_NEGATORS)
+                                    or clause[start + len(phrase):].startswith(YES_NO_SCOFFS)):
             answer = YesNo.NO
         if answer is not None:
             answers.add(answer)
+    return answers
+
+
+def _verdict(answers: set[YesNo]) -> bool | None:
     strong = answers - {YesNo.WEAK_YES}
     if YesNo.UNCLEAR in answers or len(strong) > 1:
         return None
     if strong:
         return strong.pop() is YesNo.YES
     return True if answers else None
+
+
+def _is_bare_answer(clause: str) -> bool:
+    """The clause says nothing but yes or no ("没解决", "是的呀")."""
+    return _phrases_of(clause.rstrip(_PARTICLES), YES_NO_WORDS.keys()) is not None
+
+
+def parse_yes_no(text: str) -> bool | None:
+    """Was the problem solved? True / False, or None when mixed or unclear.
+
+    The first clause that answers decides; later clauses usually describe it ("解决了，异响现在
+    完全没有了": the noise is gone, not a no). A later clause takes the answer back only when
+    it is a bare answer itself ("是的，没解决") or opens with "but" ("解决了，但是又坏了"):
+    then the answer is unclear and the question is asked again."""
+    clauses = [c for c in _CLAUSE_BREAK.split(normalise(text)) if c]
+    readings = [(clause, answers) for clause in clauses if (answers := _yes_no_answers(clause))]
+    if not readings:
+        return None
+    everything = set().union(*(answers for _, answers in readings))
+    whole = _verdict(everything)
+    if whole is not None or YesNo.UNCLEAR in everything:
+        return whole
+    first = next((i for i, (_, answers) in enumerate(readings) if _verdict(answers) is not None
+                  and answers != {YesNo.WEAK_YES}), None)
+    if first is None:
+        return None
+    answer = _verdict(readings[first][1])
+    for clause, answers in readings[first + 1:]:
+        taken_back = _is_bare_answer(clause) or clause.startswith(CONTRAST_MARKERS)
+        if taken_back and _verdict(answers) not in (None, answer):
+            return None
+    return answer
+
+
+def _states_the_problem(clause: str) -> bool:
+    """The clause is a plain statement of the problem's state ("问题也解决了", "根本没修好"),
+    not a description that mentions it ("等了三个小时才修好")."""
+    core = clause.rstrip(_PARTICLES)
+    for filler in STATE_CLAUSE_FILLERS:
+        core = core.replace(filler, "")
+    return any(word in core for word in PROBLEM_STATE_WORDS) and _is_bare_answer(core)
+
+
+def mentions_solved(text: str) -> bool | None:
+    """Whether an answer to another question also says if the problem was solved ("5分，问题
+    也解决了"): read only from its clauses that state the problem's state, never from a generic
+    yes or no or from a story that mentions the fix."""
+    clauses = [c for c in _CLAUSE_BREAK.split(normalise(text)) if c]
+    stating = [c for c in clauses if _states_the_problem(c)]
+    return parse_yes_no("，".join(stating)) if stating else None
+
+
+def words_besides_the_answer(text: str) -> str:
+    """The text without a bare yes or no leading it ("冇，收費貴咗好多" → "收費貴咗好多"): that
+    word answers our question and is no part of the complaint, and the classifier, which
+    learnt from complaints, can take a leading "no" as "no problem". An answer that names the
+    problem's state ("没修好，…") is part of what was said and stays."""
+    found = _CLAUSE_BREAK.search(text)
+    if found is None or not found.start():
+        return text
+    head, rest = normalise(text[:found.start()]), text[found.end():]
+    if not rest.strip() or not _is_bare_answer(head) or any(w in head for w in PROBLEM_STATE_WORDS):
+        return text
+    return rest
+
+
+def _says_any(text: str, words: Collection[str]) -> bool:
+    clean = normalise(text)
+    return any(word in clean for word in words)
+
+
+def is_busy_remark(text: str) -> bool:
+    """"在开车，晚点再说": the customer asks to be contacted later."""
+    return _says_any(text, BUSY_WORDS)
+
+
+def is_opt_out_remark(text: str) -> bool:
+    """"别再给我发了", "退订": the customer asks us to stop writing."""
+    return _says_any(text, OPT_OUT_WORDS)
+
+
+def is_reading_trouble(text: str) -> bool:
+    """"字太小了看不清": a remark about reading the chat, not about the service."""
+    return _says_any(text, READING_TROUBLE_WORDS)

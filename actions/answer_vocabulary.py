@@ -168,14 +168,21 @@ YES_NO_WORDS: dict[str, YesNo | None] = {
         "修好", "没有问题", "没什么问题", "没啥问题", "没有什么问题", "没有啥问题", "没有任何问题",
         "没毛病", "没事了", "没事", "没错", "没再坏", "没有再坏", "没再出现", "没有再出现",
         "正常了", "正常", "能用了", "能用", "可以用了", "可以用", "可以了", "恢复了", "恢复正常",
-        "好多了", "不错", "ok",
+        "好多了", "ok",
+        # Hong Kong (written Cantonese) and Taiwan, after Traditional → Simplified
+        "搞掂", "搞掂咗", "搞掂了", "搞定", "搞定了", "搞定咗", "好咗", "整好", "整好咗", "整返好",
+        "修好咗", "解决咗", "冇问题", "冇事", "冇事了", "得咗", "得了", "有解决", "有修好", "冇再坏",
+        "系呀", "系啊", "系嘅",
     ], YesNo.YES),
     **dict.fromkeys([
         "没有", "没", "不是", "没解决", "还没好", "还是坏的", "又坏了", "没修好", "否", "不",
         "未解决", "还没", "没好", "坏了", "坏", "还坏着", "不行", "还不行", "不能用", "用不了",
         "还是一样", "老样子", "有问题", "还有问题", "还有点问题", "不对", "问题还在", "问题依旧",
+        "冇", "未好", "仲未好", "未搞掂", "仲未搞掂", "唔得", "仲系唔得", "仲系坏", "坏咗",
+        "又坏咗", "冇用",
     ], YesNo.NO),
-    **dict.fromkeys(["嗯", "嗯嗯", "恩", "恩恩"], YesNo.WEAK_YES),
+    # 嗯 and 不错 are a yes only when nothing else is said: "没解决，不过师傅态度不错" is a no
+    **dict.fromkeys(["嗯", "嗯嗯", "恩", "恩恩", "不错"], YesNo.WEAK_YES),
     **dict.fromkeys([
         "不知道", "不清楚", "不确定", "不太清楚", "不太确定", "不是很确定", "说不好", "不好说",
         "还不知道", "再看看", "看看再说", "待观察", "观察一下", "部分", "一部分", "差不多", "好一点", "好了一点", "好些了",
@@ -184,7 +191,28 @@ YES_NO_WORDS: dict[str, YesNo | None] = {
 
 # Written right before a yes-word these turn it into a no: 并没有解决, 还没修好, 没完全解决.
 YES_NO_NEGATORS = ("没", "没有", "还没", "还没有", "并没有", "并没", "没能", "没有能", "未能",
-                   "未", "不", "没有完全", "没完全", "不完全", "不能", "没法")
+                   "未", "不", "没有完全", "没完全", "不完全", "不能", "没法", "冇", "仲未", "唔")
+
+# Written right after a yes-word these scoff at it: 解决个屁, 修好个鬼 mean "not at all".
+YES_NO_SCOFFS = ("个屁", "个鬼", "个毛", "个头", "个p")
+
+# A later clause opening with these takes back the answer before it: "解决了，但是又坏了".
+CONTRAST_MARKERS = ("但是", "但", "可是", "不过", "只是", "然而", "就是")
+
+# Around a problem-state word in another question's answer, these may stand in a clause that
+# is still a plain statement of the state: 问题也都解决了, 根本没修好, 基本上搞掂咗.
+STATE_CLAUSE_FILLERS = ("问题", "故障", "毛病", "已经", "基本上", "基本", "根本", "全部", "完全",
+                        "彻底", "现在", "也", "都", "已", "就")
+
+# Words about the problem itself (not a generic yes or no): when another question's answer
+# states one ("5分，问题也解决了"), the "solved?" question is answered too.
+PROBLEM_STATE_WORDS = frozenset([
+    "解决", "解决了", "已解决", "已经解决", "没解决", "未解决", "解决咗", "有解决",
+    "修好", "修好了", "没修好", "修好咗", "有修好", "还没好", "又坏了", "还是坏的", "坏了",
+    "还坏着", "正常了", "恢复了", "恢复正常", "能用了", "不能用", "用不了", "可以用了",
+    "问题还在", "问题依旧", "没再坏", "没有再坏", "搞掂", "搞掂咗", "搞掂了", "搞定", "搞定了",
+    "搞定咗", "好咗", "整好", "整好咗", "未搞掂", "仲未搞掂", "仲未好", "又坏咗", "坏咗",
+])
 
 # --- emoji ----------------------------------------------------------------------------------
 
@@ -237,3 +265,28 @@ SKIP_WORDS = frozenset([
 # Before a score, these correct the answer just converted: "不对，是4分".
 CORRECTION_MARKERS = ("不对", "错了", "打错", "说错", "写错", "按错", "我是说", "我说的是",
                       "应该是", "改成", "改为", "改一下", "更正", "不是这个")
+
+# Saying "not now" (the NLU's busy_later is trusted only when the words say so, see
+# docs/conversation.md "Interruptions the words must bear out").
+BUSY_WORDS = (
+    "忙", "没空", "没时间", "不方便", "开车", "开会", "上班", "下班", "工作中", "晚点", "晚些",
+    "稍后", "等会", "等一会", "等下", "等一下", "待会", "一会儿", "回头", "改天", "明天", "下次再",
+    "再说", "再聊", "再讲", "有事", "在外面", "现在不行", "不是时候", "没功夫",
+    "唔得闲", "冇时间", "冇空", "迟啲", "晚啲", "等阵", "阵间",
+)
+
+# Asking to stop the messages. An opt-out the NLU heard is always honoured, except when none
+# of these is said and the message demands money back (退 in 退钱 is not 退订).
+OPT_OUT_WORDS = (
+    "退订", "取消订阅", "取消", "别发", "不要发", "别再发", "不要再发", "别给我发", "不要给我发",
+    "别再给我发", "不要再给我发", "别老发", "天天发", "发个不停",
+    "别打扰", "不要打扰", "别再打扰", "不要再打扰", "别烦", "别骚扰", "不要骚扰", "别联系",
+    "不要联系", "别再联系", "不用联系", "不想收", "不要再收", "拉黑", "屏蔽", "别传", "不要传",
+    "别再传", "唔好再", "唔好send", "唔好发", "stop", "unsubscribe", "td",
+)
+
+# Trouble reading or typing in the chat: a remark about the conversation, not the service.
+READING_TROUBLE_WORDS = (
+    "字太小", "字小", "字体小", "字好小", "字很小", "看不清", "看不见字", "眼睛不好", "眼花",
+    "老花", "不会打字", "打字慢", "不识字", "不认字", "字太多",
+)

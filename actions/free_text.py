@@ -5,12 +5,13 @@ next question can act on them (docs/conversation.md, "Answer what was said")."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from actions.answer_parsing import is_reading_trouble, words_besides_the_answer
 from actions.complaint_classification import apology_for, classify_text
 from actions.conversation_outcome import Outcome
 from actions.conversation_state import is_answer_text
@@ -29,23 +30,60 @@ _COMPLAINING = ("negative", "mixed")
 # rule matched, or when the text is long enough to be one: the classifier is trained on
 # complaints and reads greetings, gibberish and bare numbers as negative too.
 COMPLAINT_MIN_HAN = 8
+# Messages the NLU reads as being for something else than judging the service (postponing,
+# opting out, asking who we are, a greeting): the model reads their own words ("在开车，晚点再
+# 说", "别再发了") as negative, so only a severity rule makes them a complaint.
+NOT_ABOUT_THE_SERVICE = frozenset({"busy_later", "opt_out", "wrong_person", "ask_purpose",
+                                   "greet"})
+# Praise and thanks are a complaint only with a "but" (a mixed reading), like a favourable answer.
+FAVOURABLE_INTENTS = frozenset({"praise", "thank"})
+# What a kept feedback text is stored as when the model's negative reading is not trusted.
+_FEEDBACK_READING = {"praise": ("positive", "none"), "suggest": ("neutral", "low")}
+# Complaints that say the problem itself is still there, at "solved?" with no yes or no.
+_PROBLEM_PERSISTS_CATEGORIES = frozenset({"quality", "parts"})
+_PROBLEM_PERSISTS_SIGNALS = ("repeat:", "safety:")
+_REFUND_SIGNAL = "refund:"
+
+
+def han_characters(text: str) -> int:
+    return len(_HAN.findall(text))
 
 
 @dataclass(frozen=True)
 class Heard:
-    """What a typed text said, as far as the conversation cares."""
+    """What a typed text said, as far as the conversation cares. `answered_well`: the same
+    message answered the open question favourably (solved, or a rating of 4–5 / 8–10)."""
 
     text: str
     classification: Classification | None
     intent: str | None = None
+    answered_well: bool = False
+
+    def answering(self, well: bool) -> Heard:
+        return replace(self, answered_well=well)
+
+    @property
+    def about_the_chat(self) -> bool:
+        """"字太小了看不清": about reading the conversation, not about the service."""
+        return is_reading_trouble(self.text)
 
     @property
     def is_complaint(self) -> bool:
         c = self.classification
         if c is None or c.sentiment not in _COMPLAINING:
             return False
-        return self.intent == "complain" or bool(c.signals) or \
-            len(_HAN.findall(self.text)) >= COMPLAINT_MIN_HAN
+        if c.signals:
+            return True
+        if self.about_the_chat or self.intent in NOT_ABOUT_THE_SERVICE:
+            return False
+        if self.intent == "complain":
+            return True
+        # praise, thanks or a favourable answer with an all-negative reading: the model
+        # misread it (a mixed reading, praise with a "but", is still kept)
+        if (self.answered_well or self.intent in FAVOURABLE_INTENTS) \
+                and c.sentiment == "negative":
+            return False
+        return han_characters(self.text) >= COMPLAINT_MIN_HAN
 
     @property
     def high_severity(self) -> bool:
@@ -63,16 +101,42 @@ class Heard:
         assert self.classification is not None
         return [code for code in self.classification.categories if code in _NAMING_CATEGORIES]
 
+    @property
+    def says_problem_persists(self) -> bool:
+        """A complaint that the problem itself is still there ("刹车修完还是软的"): at
+        "solved?", with no yes or no in it, it is a no."""
+        if not self.is_complaint:
+            return False
+        assert self.classification is not None
+        return bool(_PROBLEM_PERSISTS_CATEGORIES & set(self.classification.categories)) or any(
+            signal.startswith(_PROBLEM_PERSISTS_SIGNALS) for signal in self.classification.signals)
+
+    @property
+    def demands_refund(self) -> bool:
+        return self.classification is not None and any(
+            signal.startswith(_REFUND_SIGNAL) for signal in self.classification.signals)
+
     def worth_keeping(self) -> bool:
-        return self.high_severity or bool(self.complaint_categories) or (
-            self.intent in FEEDBACK_INTENTS and self.classification is not None)
+        if self.high_severity or self.complaint_categories:
+            return True
+        return (self.intent in FEEDBACK_INTENTS and self.classification is not None
+                and not self.about_the_chat)
+
+    def stored_reading(self) -> Classification | None:
+        """The reading stored with the text: the classifier's, except for feedback whose
+        negative reading is not trusted (praise the model took for a complaint)."""
+        c = self.classification
+        if c is None or self.is_complaint or c.sentiment not in _COMPLAINING:
+            return c
+        sentiment, severity = _FEEDBACK_READING.get(self.intent or "", ("neutral", "none"))
+        return Classification(categories=[], scores={}, sentiment=sentiment, severity=severity)
 
 
 async def hear(text: str, intent: str | None) -> Heard:
     """Classify typed words; button payloads and texts without Chinese are not classified."""
     if not is_answer_text(text) or not _HAN.search(text):
         return Heard(text, None, intent)
-    return Heard(text, await classify_text(text), intent)
+    return Heard(text, await classify_text(words_besides_the_answer(text)), intent)
 
 
 def keep(heard: Heard, source: str, chosen: list[str] | None = None) -> Any:
@@ -80,7 +144,7 @@ def keep(heard: Heard, source: str, chosen: list[str] | None = None) -> Any:
 
     def write(session: Session, callback: Callback, now: datetime) -> None:
         survey_answers.record_complaint(session, callback, heard.text, source[:24],
-                                        heard.classification, now,
+                                        heard.stored_reading(), now,
                                         chosen_categories=chosen or [])
 
     return write

@@ -5,13 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions import attempt_budget
-from actions.answer_parsing import is_closing_remark, is_skip_request
+from actions.answer_parsing import (
+    is_busy_remark,
+    is_closing_remark,
+    is_opt_out_remark,
+    is_skip_request,
+)
 from actions.conversation_outcome import finish_callback, record_turn
 from actions.conversation_state import (
     callback_id,
@@ -21,8 +26,9 @@ from actions.conversation_state import (
     latest_intent,
     latest_text,
 )
-from actions.free_text import acknowledgement, hear, keep
+from actions.free_text import Heard, acknowledgement, hear, keep
 from actions.replies import Speaker
+from actions.survey_form import answer_in_passing
 from huifang import consent, survey_answers
 from huifang.callback_policy import customer_zone
 from huifang.db.models import Customer
@@ -49,18 +55,32 @@ async def _hear_out(tracker: Tracker, speaker: Speaker, source: str) -> bool:
     return bool(reply)
 
 
-def _settles_open_question(tracker: Tracker) -> dict[str, object] | None:
-    """A message the rules sent here that still answers the open question: "跳过" anywhere,
-    and a closing remark or thanks at the last question ("没了，多谢" finishes the survey)."""
+async def _settles_open_question(tracker: Tracker, dispatcher: CollectingDispatcher
+                                 ) -> list[dict[str, Any]] | None:
+    """A message the rules sent here that still settles the open question: "跳过" anywhere, a
+    closing remark or plain thanks at the last question ("没了，多谢" finishes the survey), and
+    any words that answer it ("有解決，謝謝" at "solved?", read by the form)."""
     slot = tracker.get_slot("requested_slot")
     text = latest_text(tracker)
     if not slot:
         return None
     if is_skip_request(text):
-        return attempt_budget.skip(slot)
-    if slot == LAST_QUESTION and (latest_intent(tracker) == "thank" or is_closing_remark(text)):
-        return attempt_budget.skip(slot)
-    return None
+        return attempt_budget.as_events(attempt_budget.skip(slot))
+    if slot == LAST_QUESTION and is_closing_remark(text):
+        return attempt_budget.as_events(attempt_budget.skip(slot))
+    values = await answer_in_passing(tracker, dispatcher, latest_intent(tracker))
+    return attempt_budget.as_events(values) if values is not None else None
+
+
+async def _answer_instead(tracker: Tracker, dispatcher: CollectingDispatcher,
+                          heard: Heard | None = None) -> list[dict[str, Any]] | None:
+    """The NLU heard an interruption the words do not bear out (no "later" in a busy
+    message, a refund demand taken for an opt-out): the message is read as an answer to the
+    open question, with no intent, and the form carries on. None when it answers nothing."""
+    values = await answer_in_passing(tracker, dispatcher, None, heard)
+    if values is None:
+        return None
+    return [*attempt_budget.as_events(values), FollowupAction("survey_form")]
 
 
 def _miss(tracker: Tracker, speaker: Speaker) -> list[dict[str, Any]]:
@@ -87,6 +107,12 @@ class ActionOptOut(Action):
                   domain: DomainDict) -> list[dict[str, Any]]:
         speaker = Speaker(dispatcher, customer_script(tracker))
         text = latest_text(tracker)
+        if not is_opt_out_remark(text):
+            heard = await hear(text, None)
+            if heard.demands_refund:
+                instead = await _answer_instead(tracker, dispatcher, heard)
+                if instead is not None:
+                    return instead
 
         def write(session: Session) -> None:
             customer = _customer(session, tracker)
@@ -146,6 +172,10 @@ class ActionBusyLater(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         speaker = Speaker(dispatcher, customer_script(tracker))
+        if not is_busy_remark(latest_text(tracker)):
+            instead = await _answer_instead(tracker, dispatcher)
+            if instead is not None:
+                return instead
         cid = callback_id(tracker)
 
         def write(session: Session) -> str:
@@ -186,9 +216,9 @@ class ActionGentleRedirect(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         speaker = Speaker(dispatcher, customer_script(tracker))
-        settled = _settles_open_question(tracker)
+        settled = await _settles_open_question(tracker, dispatcher)
         if settled is not None:
-            return attempt_budget.as_events(settled)
+            return settled
         if not await _hear_out(tracker, speaker, "off_topic"):
             speaker.say("redirect")
         return _miss(tracker, speaker)
@@ -204,8 +234,8 @@ class ActionAcknowledge(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         speaker = Speaker(dispatcher, customer_script(tracker))
-        settled = _settles_open_question(tracker)
+        settled = await _settles_open_question(tracker, dispatcher)
         if settled is not None:
-            return [*attempt_budget.as_events(settled), SlotSet("script", speaker.script)]
+            return [*settled, SlotSet("script", speaker.script)]
         speaker.say("greet_back" if latest_intent(tracker) == "greet" else "you_are_welcome")
         return [*_miss(tracker, speaker), SlotSet("script", speaker.script)]

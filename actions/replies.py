@@ -56,6 +56,8 @@ TEXTS = {
     "corrected": "好的，已改为 {value} 分{label}。",
     "not_understood_yes_no": "抱歉，我没太看懂😅 请点选“已解决”或“未解决”。",
     "skipped": "没关系，这个问题我们先跳过。",
+    "reading_help": "不好意思，字小看着费劲。您直接点下面的按钮回答就可以。",
+    "solved_noted": "好的，问题解决了就好！",
     "feedback_complain": "您的意见我们已经记下了，会转给相关负责人跟进。",
     "feedback_praise": "谢谢您的肯定，我们会转达给服务人员！",
     "feedback_suggest": "谢谢您的建议，我们已经记录下来了。",

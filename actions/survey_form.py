@@ -25,6 +25,7 @@ from actions.answer_parsing import (
     has_number,
     is_closing_remark,
     is_skip_request,
+    mentions_solved,
     parse_yes_no,
     read_rating,
     reads_as_correction,
@@ -32,7 +33,6 @@ from actions.answer_parsing import (
 from actions.complaint_classification import apology_for
 from actions.conversation_outcome import Write, record_turn
 from actions.conversation_state import (
-    SKIPPED,
     customer_script,
     is_answer_text,
     latest_entity,
@@ -40,7 +40,14 @@ from actions.conversation_state import (
     latest_text,
     parsed_text,
 )
-from actions.free_text import FEEDBACK_INTENTS, Heard, acknowledgement, hear, keep
+from actions.free_text import (
+    FEEDBACK_INTENTS,
+    Heard,
+    acknowledgement,
+    han_characters,
+    hear,
+    keep,
+)
 from actions.replies import (
     CATEGORY_LABELS,
     SKIP_INTENT,
@@ -111,6 +118,16 @@ class Turn:
 
 
 Reader = Callable[[Turn, Heard], Awaitable[dict[str, Any]]]
+_FROM_NLU = "from the NLU"
+
+
+def is_favourable(slot: str, value: int) -> bool:
+    """A rating that says the customer is content: 4–5 of 5, 8–10 of 10."""
+    return value >= (8 if scale_of(slot) == 10 else 4)
+
+
+def _record_solved(solved: bool) -> Write:
+    return lambda s, c, now: survey_answers.record_solved(s, c, solved, now)
 
 
 class ValidateSurveyForm(FormValidationAction):
@@ -129,12 +146,19 @@ class ValidateSurveyForm(FormValidationAction):
         no longer the raw message text, and must be kept as they are."""
         return value is not None and value not in (latest_text(tracker), parsed_text(tracker))
 
-    async def _turn(self, slot: str, value: Any, tracker: Tracker,
-                    dispatcher: CollectingDispatcher, read: Reader) -> dict[str, Any]:
-        if self._already_validated(value, tracker):
-            return {slot: value}
-        turn = Turn(slot, tracker, Speaker(dispatcher, customer_script(tracker)),
-                    latest_text(tracker), latest_intent(tracker))
+    def _reader(self, slot: str) -> Reader:
+        if is_rating(slot):
+            return self._read_rating
+        return {"solved": self._read_solved, PROBLEM_SLOT: self._read_problem,
+                "comment": self._read_comment}[slot]
+
+    async def answer(self, slot: str, text: str, tracker: Tracker,
+                     dispatcher: CollectingDispatcher, intent: str | None = _FROM_NLU,
+                     heard: Heard | None = None) -> dict[str, Any]:
+        """Read `text` as the answer to the open question `slot`. `intent` replaces the NLU's
+        when an interruption action found that the words say otherwise (docs/conversation.md)."""
+        turn = Turn(slot, tracker, Speaker(dispatcher, customer_script(tracker)), text,
+                    latest_intent(tracker) if intent == _FROM_NLU else intent)
         question = latest_entity(tracker, "question")
         if question is not None and question != slot:  # a button of an earlier question
             return turn.done(attempt_budget.miss(tracker, turn.speaker, slot))
@@ -143,11 +167,18 @@ class ValidateSurveyForm(FormValidationAction):
         corrected = await self._correction(turn)
         if corrected is not None:
             return turn.done(corrected)
-        heard = await hear(turn.text, turn.intent)
-        values = await read(turn, heard)
+        if heard is None or heard.intent != turn.intent:
+            heard = await hear(turn.text, turn.intent)
+        values = await self._reader(slot)(turn, heard)
         if values.get(slot) is not None and CONVERTED_SLOT not in values:
             values[CONVERTED_SLOT] = None
         return turn.done(values)
+
+    async def _validate(self, slot: str, value: Any, tracker: Tracker,
+                        dispatcher: CollectingDispatcher) -> dict[str, Any]:
+        if self._already_validated(value, tracker):
+            return {slot: value}
+        return await self.answer(slot, latest_text(tracker), tracker, dispatcher)
 
     async def _correction(self, turn: Turn) -> dict[str, Any] | None:
         """Right after a converted score, "不对，是4分" (or a bare score where no score is
@@ -165,16 +196,35 @@ class ValidateSurveyForm(FormValidationAction):
                          label=likert_label(rating.value, scale_of(previous)))
         return {previous: rating.value, turn.slot: None, CONVERTED_SLOT: None}
 
+    @staticmethod
+    def _solved_in_passing(turn: Turn) -> bool | None:
+        """"5分，问题也解决了": an answer to another question that also says whether the
+        problem was solved answers "solved?" before it is asked."""
+        if turn.slot == "solved" or not turn.typed or turn.tracker.get_slot("solved") is not None \
+                or not template_of(turn.tracker).ask_solved:
+            return None
+        return mentions_solved(turn.text)
+
     async def _unanswered(self, turn: Turn, heard: Heard, reask: str | None,
                           **values: Any) -> dict[str, Any]:
-        """Nothing for the open question: keep and answer what the words said, then spend the
-        question's one re-ask (or skip it)."""
-        said = await self._answer_words(turn, heard, [])
-        if not said and turn.intent in FEEDBACK_INTENTS and turn.typed:
+        """Nothing for the open question: keep and answer what the words said (a remark about
+        reading the chat gets help instead; a solved answer given early is kept), then spend
+        the question's one re-ask (or skip it)."""
+        solved = self._solved_in_passing(turn)
+        writes = [_record_solved(solved)] if solved is not None else []
+        said = await self._answer_words(turn, heard.answering(well=bool(solved)), writes)
+        if heard.about_the_chat:
+            reask = "reading_help"
+        elif not said and solved is not None:
+            turn.speaker.say("solved_noted" if solved else "low_score_sorry")
+            said = True
+        elif not said and turn.intent in FEEDBACK_INTENTS and turn.typed:
             turn.speaker.say(FEEDBACK_INTENTS[turn.intent])
             said = True
         result = attempt_budget.miss(turn.tracker, turn.speaker, turn.slot,
                                      None if said else reask, **values)
+        if solved is not None:
+            result["solved"] = solved
         return {**result, **self._problem_known(turn, heard)}
 
     async def _answer_words(self, turn: Turn, heard: Heard, writes: list[Write],
@@ -202,110 +252,144 @@ class ValidateSurveyForm(FormValidationAction):
 
     # --- ratings ----------------------------------------------------------------------------
 
-    async def _rating(self, slot: str, value: Any, tracker: Tracker,
-                      dispatcher: CollectingDispatcher) -> dict[str, Any]:
-        async def read(turn: Turn, heard: Heard) -> dict[str, Any]:
-            entity = latest_entity(tracker, "score")
-            text = "" if not turn.typed else turn.text
-            if turn.intent in FEEDBACK_INTENTS and len(text) > FEEDBACK_MIN_CHARS \
-                    and entity is None and not has_number(text):
-                # a sentence of praise or complaint is feedback; its adjectives are not a rating
-                return await self._unanswered(turn, heard, "not_understood_rating",
-                                              **_range(slot))
-            rating = read_rating(text, str(entity) if entity is not None else None,
-                                 scale_of(slot))
-            if rating is None:
-                reask = "out_of_range" if has_number(text) else "not_understood_rating"
-                return await self._unanswered(turn, heard, reask, **_range(slot))
-            if rating.written_as:
-                turn.speaker.say("converted", written=rating.written_as, value=rating.value,
-                                 label=likert_label(rating.value, scale_of(slot)))
-            said = await self._answer_words(turn, heard, [_recorder(tracker, slot)(rating.value)])
-            template = template_of(tracker)
-            if slot == "overall" and not said and \
-                    template.needs_problem_question(rating.value, known_solved(tracker)):
-                turn.speaker.say("low_score_sorry")
-            return {slot: rating.value, **attempt_budget.answered(),
-                    CONVERTED_SLOT: slot if rating.written_as else None,
-                    **self._problem_known(turn, heard)}
-
-        return await self._turn(slot, value, tracker, dispatcher, read)
+    async def _read_rating(self, turn: Turn, heard: Heard) -> dict[str, Any]:
+        slot, tracker = turn.slot, turn.tracker
+        entity = latest_entity(tracker, "score")
+        text = "" if not turn.typed else turn.text
+        if turn.intent in FEEDBACK_INTENTS and len(text) > FEEDBACK_MIN_CHARS \
+                and entity is None and not has_number(text):
+            # a sentence of praise or complaint is feedback; its adjectives are not a rating
+            return await self._unanswered(turn, heard, "not_understood_rating", **_range(slot))
+        rating = read_rating(text, str(entity) if entity is not None else None, scale_of(slot))
+        if rating is None:
+            reask = "out_of_range" if has_number(text) else "not_understood_rating"
+            return await self._unanswered(turn, heard, reask, **_range(slot))
+        if rating.written_as:
+            turn.speaker.say("converted", written=rating.written_as, value=rating.value,
+                             label=likert_label(rating.value, scale_of(slot)))
+        solved = self._solved_in_passing(turn)
+        writes = [_recorder(tracker, slot)(rating.value)]
+        if solved is not None:
+            writes.append(_record_solved(solved))
+        said = await self._answer_words(
+            turn, heard.answering(well=is_favourable(slot, rating.value)), writes)
+        template = template_of(tracker)
+        if slot == "overall" and not said and template.needs_problem_question(
+                rating.value, solved if solved is not None else known_solved(tracker)):
+            turn.speaker.say("low_score_sorry")
+        return {slot: rating.value, **attempt_budget.answered(),
+                CONVERTED_SLOT: slot if rating.written_as else None,
+                **({"solved": solved} if solved is not None else {}),
+                **self._problem_known(turn, heard)}
 
     async def validate_overall(self, value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        return await self._rating("overall", value, tracker, dispatcher)
+        return await self._validate("overall", value, tracker, dispatcher)
 
     async def validate_nps(self, value: Any, dispatcher: CollectingDispatcher,
                            tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        return await self._rating("nps", value, tracker, dispatcher)
+        return await self._validate("nps", value, tracker, dispatcher)
 
     async def validate_dim_1(self, value: Any, dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        return await self._rating("dim_1", value, tracker, dispatcher)
+        return await self._validate("dim_1", value, tracker, dispatcher)
 
     async def validate_dim_2(self, value: Any, dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        return await self._rating("dim_2", value, tracker, dispatcher)
+        return await self._validate("dim_2", value, tracker, dispatcher)
 
     # --- was it solved ----------------------------------------------------------------------
 
+    async def _read_solved(self, turn: Turn, heard: Heard) -> dict[str, Any]:
+        if turn.typed:
+            solved = parse_yes_no(turn.text)
+            if solved is None and heard.says_problem_persists:
+                solved = False
+        else:
+            solved = {"affirm": True, "deny": False}.get(turn.intent or "")
+        if solved is None:
+            return await self._unanswered(turn, heard, "not_understood_yes_no")
+        heard = heard.answering(well=solved)
+        said = await self._answer_words(turn, heard, [_record_solved(solved)])
+        if not solved and not said:
+            turn.speaker.say("low_score_sorry")
+        return {"solved": solved, **attempt_budget.answered(),
+                **self._problem_known(turn, heard)}
+
     async def validate_solved(self, value: Any, dispatcher: CollectingDispatcher,
                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        async def read(turn: Turn, heard: Heard) -> dict[str, Any]:
-            if turn.typed:
-                solved = parse_yes_no(turn.text)
-            else:
-                solved = {"affirm": True, "deny": False}.get(turn.intent or "")
-            if solved is None:
-                return await self._unanswered(turn, heard, "not_understood_yes_no")
-            record: Write = lambda s, c, now: survey_answers.record_solved(s, c, solved, now)
-            said = await self._answer_words(turn, heard, [record])
-            if not solved and not said:
-                turn.speaker.say("low_score_sorry")
-            return {"solved": solved, **attempt_budget.answered(),
-                    **self._problem_known(turn, heard)}
-
-        return await self._turn("solved", value, tracker, dispatcher, read)
+        return await self._validate("solved", value, tracker, dispatcher)
 
     # --- what went wrong --------------------------------------------------------------------
 
+    async def _read_problem(self, turn: Turn, heard: Heard) -> dict[str, Any]:
+        tracker = turn.tracker
+        chosen = latest_entity(tracker, "category")
+        if not turn.typed and chosen in CATEGORY_LABELS:
+            label = CATEGORY_LABELS[chosen]
+            await record_turn(tracker, keep(Heard(label, None), PROBLEM_SLOT, [chosen]))
+            turn.speaker.say_text(apology_for([chosen]))
+            return {PROBLEM_SLOT: chosen, **attempt_budget.answered()}
+        if not turn.typed:
+            return await self._unanswered(turn, heard, None)
+        if is_closing_remark(turn.text):
+            return attempt_budget.skip(PROBLEM_SLOT)
+        outcome = await record_turn(tracker, keep(heard, PROBLEM_SLOT))
+        reply = acknowledgement(heard, outcome)
+        turn.speaker.say_text(reply or apology_for([]))
+        return {PROBLEM_SLOT: turn.text, **attempt_budget.answered()}
+
     async def validate_problem(self, value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        async def read(turn: Turn, heard: Heard) -> dict[str, Any]:
-            chosen = latest_entity(tracker, "category")
-            if not turn.typed and chosen in CATEGORY_LABELS:
-                label = CATEGORY_LABELS[chosen]
-                await record_turn(tracker, keep(Heard(label, None), PROBLEM_SLOT, [chosen]))
-                turn.speaker.say_text(apology_for([chosen]))
-                return {PROBLEM_SLOT: chosen, **attempt_budget.answered()}
-            if not turn.typed:
-                return await self._unanswered(turn, heard, None)
-            if is_closing_remark(turn.text):
-                return attempt_budget.skip(PROBLEM_SLOT)
-            outcome = await record_turn(tracker, keep(heard, PROBLEM_SLOT))
-            reply = acknowledgement(heard, outcome)
-            turn.speaker.say_text(reply or apology_for([]))
-            return {PROBLEM_SLOT: turn.text, **attempt_budget.answered()}
-
-        return await self._turn(PROBLEM_SLOT, value, tracker, dispatcher, read)
+        return await self._validate(PROBLEM_SLOT, value, tracker, dispatcher)
 
     # --- anything else to say ---------------------------------------------------------------
 
+    async def _read_comment(self, turn: Turn, heard: Heard) -> dict[str, Any]:
+        if not turn.typed:
+            if turn.intent == "deny":  # the old "没有了" button
+                return attempt_budget.skip("comment")
+            return await self._unanswered(turn, heard, None)
+        text = turn.text.strip()
+        if is_closing_remark(text):
+            return attempt_budget.skip("comment")
+        record: Write = lambda s, c, now: survey_answers.record_comment(s, c, text, now)
+        await self._answer_words(turn, heard, [record], name_categories=False)
+        return {"comment": text, **attempt_budget.answered()}
+
     async def validate_comment(self, value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        async def read(turn: Turn, heard: Heard) -> dict[str, Any]:
-            if not turn.typed:
-                if turn.intent == "deny":  # the old "没有了" button
-                    return attempt_budget.skip("comment")
-                return await self._unanswered(turn, heard, None)
-            text = turn.text.strip()
-            if is_closing_remark(text):
-                return attempt_budget.skip("comment")
-            record: Write = lambda s, c, now: survey_answers.record_comment(s, c, text, now)
-            await self._answer_words(turn, heard, [record], name_categories=False)
-            return {"comment": text, **attempt_budget.answered()}
+        return await self._validate("comment", value, tracker, dispatcher)
 
-        return await self._turn("comment", value, tracker, dispatcher, read)
+
+async def answer_in_passing(tracker: Tracker, dispatcher: CollectingDispatcher,
+                            intent: str | None, heard: Heard | None = None
+                            ) -> dict[str, Any] | None:
+    """A message the rules sent to an interruption action that still answers the open
+    question ("有解決，謝謝" read as thanks at "solved?", "来的太满了，等了一下午" read as busy at
+    "what went wrong?"): the form reads it as the answer. None when it answers nothing."""
+    slot = tracker.get_slot("requested_slot")
+    text = latest_text(tracker)
+    if not slot or not is_answer_text(text):
+        return None
+    heard = heard if heard is not None and heard.intent == intent else await hear(text, intent)
+    if not _answers(slot, text, tracker, heard):
+        return None
+    return await ValidateSurveyForm().answer(slot, text, tracker, dispatcher, intent, heard)
+
+
+def _answers(slot: str, text: str, tracker: Tracker, heard: Heard) -> bool:
+    if tracker.get_slot("solved") is None and slot != "solved" \
+            and mentions_solved(text) is not None:
+        return True
+    if is_rating(slot):
+        return read_rating(text, None, scale_of(slot)) is not None
+    if slot == "solved":
+        return parse_yes_no(text) is not None or heard.says_problem_persists
+    if slot == PROBLEM_SLOT:
+        return bool(heard.complaint_categories)
+    # a comment says something: more than a greeting or a thank-you
+    return heard.worth_keeping() or han_characters(text) > FEEDBACK_MIN_CHARS
 
 
 COMING_BACK = ("action_resume_callback", "action_send_reminder")

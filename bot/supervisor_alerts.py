@@ -150,9 +150,20 @@ def _words(callback: Callback) -> list[str]:
     return lines
 
 
+def _headline(escalation: Escalation, now: datetime) -> str:
+    """Overdue, new, or — once it was alerted — an escalation a later reason joined."""
+    priority = PRIORITIES[escalation.priority]
+    if escalation.due_at < now:
+        return f"⏰ 升级工单 #{escalation.id} 已超时未处理（{priority}）"
+    if escalation.alerted_at is not None:
+        return f"🔔 升级工单 #{escalation.id} 有新情况（{priority}）"
+    return f"🔔 新的升级工单 #{escalation.id}（{priority}）"
+
+
 def alert_message(session: Session, settings: Settings, escalation_id: int, now: datetime
                   ) -> Outgoing | None:
-    """The alert about a new (or, past its deadline, overdue) escalation; None if resolved."""
+    """The alert about a new escalation, one with news (a raised priority, a request for a
+    person) or, past its deadline, an overdue one; None if resolved."""
     escalation = _load(session, escalation_id)
     if escalation is None:
         raise LookupError(f"no escalation {escalation_id}")
@@ -160,10 +171,7 @@ def alert_message(session: Session, settings: Settings, escalation_id: int, now:
         return None
     callback = escalation.callback
     ticket = callback.ticket
-    overdue = escalation.due_at < now
-    priority = PRIORITIES[escalation.priority]
-    headline = (f"⏰ 升级工单 #{escalation.id} 已超时未处理（{priority}）" if overdue
-                else f"🔔 新的升级工单 #{escalation.id}（{priority}）")
+    headline = _headline(escalation, now)
     reasons = "、".join(REASONS.get(r, r) for r in escalation.reasons)
     facts = " · ".join(one_line(x) for x in (ticket.external_id,
                                              template_named(callback.template).service_label,

@@ -48,6 +48,10 @@ REASON_LABELS_ZH = {
 
 _PRIORITY_RANK = {Priority.NORMAL: 0, Priority.HIGH: 1, Priority.URGENT: 2}
 
+# Reasons the supervisors are alerted about when they join an open escalation, even if the
+# priority stays: the customer now asks to be called.
+ALERT_WHEN_ADDED = frozenset({Reason.REQUESTED_HUMAN})
+
 # An overall score at or below this escalates (1–5 scale).
 LOW_OVERALL_AT_MOST = 2
 
@@ -115,15 +119,16 @@ def signals_of(callback: Callback, requested_human: bool = False) -> Signals:
 @dataclass(frozen=True)
 class EscalationUpdate:
     """The callback's open escalation after an update, and whether supervisors must hear of it
-    now: it is new, or its priority was raised."""
+    now: it is new, its priority was raised, or a reason of ALERT_WHEN_ADDED joined it."""
 
     escalation: Escalation
     created: bool
     raised: bool
+    added: frozenset[Reason] = frozenset()
 
     @property
     def needs_alert(self) -> bool:
-        return self.created or self.raised
+        return self.created or self.raised or bool(self.added & ALERT_WHEN_ADDED)
 
 
 def escalate_callback(session: Session, callback: Callback, now: datetime, *,
@@ -167,6 +172,7 @@ def _merge(session: Session, callback: Callback, reasons: list[Reason], now: dat
         _audit(session, current, None, "created", ", ".join(r.value for r in reasons), now)
         return EscalationUpdate(current, True, False)
     merged = list(dict.fromkeys([*current.reasons, *(r.value for r in reasons)]))
+    added = frozenset(r for r in reasons if r.value not in current.reasons)
     raised = False
     if merged != current.reasons:
         current.reasons = merged
@@ -177,7 +183,7 @@ def _merge(session: Session, callback: Callback, reasons: list[Reason], now: dat
             raised = True
         _audit(session, current, None, "reasons_added", ", ".join(merged), now)
         session.flush()
-    return EscalationUpdate(current, False, raised)
+    return EscalationUpdate(current, False, raised, added)
 
 
 def claim(session: Session, escalation: Escalation, user: SupervisorUser, now: datetime) -> None:

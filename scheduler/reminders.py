@@ -4,7 +4,8 @@ An `in_progress` callback's `due_at` is its next silence check. When it comes:
 - the customer has been quiet for `reminder_after_hours` and got no reminder yet → a "remind"
   round is queued (it is sent by the dispatcher like any other round, inside the window);
 - quiet for `expiry_after_hours` → the callback ends: `no_response` when the customer never
-  answered; `completed` (reason "stopped answering") when some answers came in, and those are
+  answered and said nothing the conversation kept; `completed` (reason "stopped answering")
+  when some answers or kept words (a complaint, a threat) came in, and those are
   checked against the escalation rules like a finished survey. The conversation escalates as
   soon as a trigger appears, so an open escalation is normally there already and is kept as it
   is; one that is new here (answers written without the conversation) is alerted by the
@@ -61,7 +62,7 @@ def follow_up(session: Session, callback: Callback, now: datetime, book: PolicyB
 
 
 def expire(session: Session, callback: Callback, now: datetime) -> Escalation | None:
-    if callback.response is None:
+    if callback.response is None and not callback.complaints:
         stop(callback, CallbackStatus.NO_RESPONSE, "no answer before expiry", now)
         return None
     update = escalations.escalate_callback(session, callback, now)

@@ -22,6 +22,10 @@ from huifang.db.models import CallbackStatus, Priority
 from tests.actions.conftest import slot_events, texts
 
 
+def hands_back_to_the_form(events: list[dict[str, Any]]) -> bool:
+    return any(e.get("event") == "followup" and e.get("name") == "survey_form" for e in events)
+
+
 async def run(action: Action, tracker: Any, domain: dict[str, Any]) -> tuple[dict[str, Any], str]:
     dispatcher = CollectingDispatcher()
     events = await action.run(dispatcher, tracker, domain)
@@ -104,3 +108,83 @@ async def test_busy_later_keeps_the_answers_and_hears_a_threat(survey, domain) -
     assert "再联系您" in said
     (escalation,) = s.stored().escalations
     assert "high_severity" in escalation.reasons
+
+
+# --- interruptions whose words answer the open question (issue 12) --------------------------
+
+async def test_thanks_that_answer_the_question_are_an_answer(survey, domain) -> None:
+    s = survey()
+    slots, said = await run(ActionAcknowledge(),
+                            s.tracker("solved", "有解决，谢谢", intent="thank", overall=5), domain)
+    assert slots["solved"] is True and "不客气" not in said
+    assert s.stored().response.solved is True
+
+
+async def test_a_comment_with_thanks_is_kept_as_the_comment(survey, domain) -> None:
+    s = survey()
+    slots, _ = await run(ActionAcknowledge(),
+                         s.tracker("comment", "师傅很细心，谢谢你们", intent="thank", overall=5),
+                         domain)
+    assert slots["comment"] == "师傅很细心，谢谢你们"
+    assert s.stored().response.comment == "师傅很细心，谢谢你们"
+
+
+async def test_busy_read_into_an_answer_without_a_later_is_the_answer(survey, domain) -> None:
+    s = survey()
+    dispatcher = CollectingDispatcher()
+    events = await ActionBusyLater().run(
+        dispatcher, s.tracker("problem", "来得太慢了，等了一整个下午", intent="busy_later",
+                              overall=2, solved=False), domain)
+    assert slot_events(events)["problem"] == "来得太慢了，等了一整个下午"
+    assert hands_back_to_the_form(events)
+    assert "再联系您" not in texts(dispatcher)
+    stored = s.stored()
+    assert stored.status == CallbackStatus.IN_PROGRESS
+    assert {c.category for c in stored.complaints[0].categories} == {"timeliness"}
+
+
+async def test_a_busy_message_is_no_complaint(survey, domain) -> None:
+    s = survey()
+    _, said = await run(ActionBusyLater(),
+                        s.tracker("solved", "在开车不方便，晚点再聊", intent="busy_later",
+                                  overall=5),
+                        domain)
+    assert "再联系您" in said and "抱歉" not in said
+    assert s.stored().complaints == [] and s.stored().escalations == []
+
+
+async def test_a_refund_demand_read_as_an_opt_out_is_an_answer(survey, domain) -> None:
+    """退 in 钱退给我 is no 退订: the customer is not opted out; the demand escalates."""
+    s = survey()
+    dispatcher = CollectingDispatcher()
+    events = await ActionOptOut().run(
+        dispatcher, s.tracker("solved", "没修好，钱退给我", intent="opt_out", overall=1), domain)
+    assert slot_events(events)["solved"] is False
+    assert hands_back_to_the_form(events)
+    stored = s.stored()
+    assert stored.ticket.customer.opted_out_at is None
+    assert stored.status == CallbackStatus.IN_PROGRESS
+    (escalation,) = stored.escalations
+    assert escalation.priority == Priority.URGENT
+    assert {"high_severity", "not_solved"} <= set(escalation.reasons)
+    assert "退订" not in texts(dispatcher)
+
+
+async def test_an_opt_out_alone_opts_out_and_escalates_nothing(survey, domain) -> None:
+    s = survey()
+    _, said = await run(ActionOptOut(),
+                        s.tracker("solved", "以后别给我发这种消息了", intent="opt_out", overall=4),
+                        domain)
+    assert "退订" in said and "联系您" not in said
+    stored = s.stored()
+    assert stored.ticket.customer.opted_out_at is not None
+    assert stored.escalations == [] and stored.complaints == []
+
+
+async def test_a_greeting_at_the_last_question_is_no_comment(survey, domain) -> None:
+    s = survey()
+    slots, said = await run(ActionAcknowledge(),
+                            s.tracker("comment", "你好", intent="greet", overall=5), domain)
+    assert slots.get("comment") is None and slots["failed_question"] == "comment"
+    assert "您好" in said
+    assert s.stored().response is None

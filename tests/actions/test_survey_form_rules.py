@@ -166,3 +166,86 @@ async def test_a_question_shown_again_after_a_pause_has_spent_its_reask(survey) 
     assert slot_events(events) == {"failed_question": "nps"}
     plain = s.tracker("nps", "qwer", intent="out_of_scope")
     assert await AskNps().run(CollectingDispatcher(), plain, {}) == []
+
+
+# --- answering what was said (issue 12: customers who do not follow the script) ------------
+
+async def test_a_yes_with_details_is_a_yes_and_no_complaint(survey, domain) -> None:
+    """The model reads the details ("no noise at all any more") as a quality complaint; the
+    answer is a yes, and nothing is escalated."""
+    s = survey()
+    slots, said = await validate(
+        s.tracker("solved", "解决了，现在一点异响都没有了，开着很安静", intent="affirm", overall=5),
+        domain)
+    assert slots["solved"] is True and slots["requested_slot"] == "nps"
+    assert "抱歉" not in said
+    stored = s.stored()
+    assert stored.response.solved is True
+    assert stored.escalations == [] and stored.complaints == []
+
+
+async def test_a_safety_complaint_at_solved_is_a_no_and_not_asked_again(survey, domain) -> None:
+    s = survey()
+    slots, said = await validate(
+        s.tracker("solved", "刹车还是软软的，前天差点撞上前车", intent="complain", overall=3),
+        domain)
+    assert slots["solved"] is False
+    assert slots["problem"] is not None and slots["requested_slot"] == "dim_1"
+    (escalation,) = s.stored().escalations
+    assert escalation.priority == Priority.URGENT
+    assert {"high_severity", "not_solved"} <= set(escalation.reasons)
+    assert "前联系您" in said
+
+
+async def test_solved_said_with_the_score_is_not_asked_again(survey, domain) -> None:
+    s = survey()
+    slots, _ = await validate(s.tracker("overall", "5分，问题都解决了"), domain)
+    assert slots["overall"] == 5 and slots["solved"] is True
+    assert slots["requested_slot"] == "nps"
+    assert (s.stored().response.overall, s.stored().response.solved) == (5, True)
+
+
+async def test_solved_said_instead_of_the_score_is_kept_and_the_score_asked_again(
+        survey, domain) -> None:
+    s = survey()
+    slots, said = await validate(s.tracker("overall", "问题都解决了", intent="affirm"), domain)
+    assert slots["overall"] is None and slots["failed_question"] == "overall"
+    assert slots["solved"] is True and slots["requested_slot"] == "overall"
+    assert "没看懂" not in said and "解决了就好" in said
+    assert s.stored().response.solved is True
+
+
+async def test_a_remark_about_reading_the_chat_is_no_complaint(survey, domain) -> None:
+    s = survey()
+    slots, said = await validate(s.tracker("overall", "字太小了，我看不清楚", intent="complain"),
+                                 domain)
+    assert slots["overall"] is None and slots["failed_question"] == "overall"
+    assert "按钮" in said and "抱歉" not in said and "已记下" not in said
+    assert s.stored().complaints == [] and s.stored().escalations == []
+
+
+async def test_a_favourable_score_with_a_misread_sentence_is_no_complaint(survey, domain
+                                                                          ) -> None:
+    """"会推荐的…" is an 8 at the recommend question; the model's negative (even high)
+    reading of the rest is not a complaint to escalate."""
+    s = survey()
+    slots, said = await validate(
+        s.tracker("nps", "会推荐的，我邻居家也要装宽带", intent="nlu_fallback", overall=5,
+                  solved=True), domain)
+    assert slots["nps"] == 8
+    assert s.stored().complaints == [] and s.stored().escalations == []
+    assert "抱歉" not in said and "歉意" not in said
+
+
+async def test_a_complaint_after_a_bare_no_is_classified_without_the_no(survey, domain) -> None:
+    """The classifier takes "冇，收費貴咗好多" for "no problem"; the 冇 answers our question,
+    the rest is the complaint: price, so "what went wrong?" is not asked."""
+    s = survey()
+    slots, said = await validate(
+        s.tracker("solved", "冇，收費貴咗好多", intent="complain", overall=2), domain)
+    assert slots["solved"] is False
+    assert slots["problem"] is not None and slots["requested_slot"] != "problem"
+    complaint = next(c for c in s.stored().complaints if c.source == "solved")
+    assert {c.category for c in complaint.categories} == {"price"}
+    assert complaint.text == "冇，收費貴咗好多"
+    assert "收費" in said or "收费" in said

@@ -97,6 +97,24 @@ def test_new_escalation_alert_has_everything_to_act_on(
     assert stored.alerted_at is not None and stored.overdue_alerted_at is None
 
 
+def test_an_escalation_updated_after_its_alert_is_alerted_as_an_update(
+        supervised: GatewayUnderTest, fake_telegram: RunningFakeBotApi) -> None:
+    """A later request for a person joins the open escalation: the new alert says the
+    escalation has news (not that it is new) and names the reason."""
+    escalation_id = escalated(supervised.sessions)
+    supervised.alert(escalation_id)
+    assert alert_in_group(fake_telegram).text.startswith(f"🔔 新的升级工单 #{escalation_id}")
+    with session_scope(supervised.sessions) as session:
+        escalation = session.get_one(Escalation, escalation_id)
+        update = escalations.escalate_callback(session, escalation.callback, utcnow(),
+                                               requested_human=True)
+        assert update is not None and update.needs_alert
+    assert supervised.alert(escalation_id).status_code == 200
+    again = alert_in_group(fake_telegram, 2)
+    assert again.text.startswith(f"🔔 升级工单 #{escalation_id} 有新情况（高）")
+    assert "客户要求人工联系" in again.text
+
+
 def test_overdue_alert_says_so(supervised: GatewayUnderTest,
                                fake_telegram: RunningFakeBotApi) -> None:
     escalation_id = escalated(supervised.sessions, overdue=True)

@@ -6,10 +6,17 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from huifang import survey_answers
+from huifang import escalations, survey_answers
 from huifang.callback_policy import PolicyBook
 from huifang.db import session_scope
-from huifang.db.models import Callback, CallbackStatus, Escalation, Priority
+from huifang.db.models import (
+    Callback,
+    CallbackStatus,
+    Escalation,
+    EscalationStatus,
+    Priority,
+)
+from huifang.survey_answers import Classification
 from scheduler.dispatch import Dispatcher
 from scheduler.escalation_watch import watch_escalations
 from scheduler.gateway_client import GatewayClient
@@ -119,6 +126,36 @@ def test_partial_answers_expire_as_completed_and_escalate(
             survey, Priority.HIGH, ["low_overall"])
     watch_escalations(sessions, gateway, expired_at, only=report.escalation_ids)
     assert gateway_standin.alerts == report.escalation_ids
+
+
+def test_a_customer_who_only_complained_has_responded(
+        sessions: sessionmaker[Session], dispatcher: Dispatcher, book: PolicyBook) -> None:
+    """Words the conversation kept (a threat at the first question, then silence) are a
+    response: expiry finishes the callback as completed and keeps the open escalation."""
+    survey = started(sessions, dispatcher)
+    threat = Classification(categories=["quality"], scores={"quality": 0.9},
+                            sentiment="negative", severity="high", signals=["external:12315"])
+    with session_scope(sessions) as session:
+        callback = session.get_one(Callback, survey)
+        survey_answers.record_complaint(session, callback, "修成这样我要打12315", "overall",
+                                        threat, NOW + timedelta(hours=1))
+        update = escalations.escalate_callback(session, callback, NOW + timedelta(hours=1))
+        assert update is not None
+        escalation_id = update.escalation.id
+    assert follow_ups(sessions, NOW + timedelta(hours=25), book).reminders == 1
+    with session_scope(sessions) as session:  # the reminder went out; no answer came
+        callback = session.get_one(Callback, survey)
+        callback.status, callback.reminders_sent = CallbackStatus.IN_PROGRESS, 1
+        callback.due_at = NOW + timedelta(hours=73)
+    report = follow_ups(sessions, NOW + timedelta(hours=73), book)
+    assert (report.no_response, report.partial) == (0, 1)
+    callback = load(sessions, survey)
+    assert (callback.status, callback.status_reason) == (
+        CallbackStatus.COMPLETED, "partial: customer stopped answering")
+    with sessions() as session:
+        escalation = session.get_one(Escalation, escalation_id)
+        assert escalation.status == EscalationStatus.OPEN
+        assert escalation.reasons == ["high_severity"]
 
 
 def test_no_reminder_when_the_policy_expires_first(sessions: sessionmaker[Session],

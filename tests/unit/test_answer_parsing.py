@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from actions.answer_parsing import normalise, parse_score, parse_yes_no, read_score
+from actions.answer_parsing import (
+    mentions_solved,
+    words_besides_the_answer,
+    normalise,
+    parse_score,
+    parse_yes_no,
+    read_score,
+)
 
 
 def both_scales(cases: list[tuple[str, int | None, int | None]]) -> list[tuple[str, int, int | None]]:
@@ -343,6 +350,58 @@ def test_mixed_or_unclear_is_none(text: str) -> None:
     assert parse_yes_no(text) is None, text
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # the answer comes first; what follows describes it ("the noise is gone" is not a no)
+    ("解决了解决了，异响现在完全没有了，开起来安静多了", True),
+    ("修好了，这几天都没再漏水", True),
+    ("基本解决了，这两天没再停电", True),
+    ("没修好，第二天又停电了", False),
+    # a later clause that is itself an answer, or says "but …", still makes it unclear
+    ("是的，没解决", None),
+    ("解决了，不过过两天又坏了", None),
+    # "不错" is a weak yes: a clear no next to it wins
+    ("不错", True),
+    ("没解决，不过师傅态度不错", False),
+    # scoffing: "解决个屁" is a no
+    ("解决个屁，还是响", False),
+    ("修好个鬼", False),
+])
+def test_the_first_answer_decides_and_details_do_not_contradict_it(text: str,
+                                                                    expected: bool | None
+                                                                    ) -> None:
+    assert parse_yes_no(text) is expected, text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # Hong Kong (written Cantonese) and Taiwan wording
+    ("搞掂咗", True), ("好咗", True), ("整好咗", True), ("冇問題", True), ("有解決，謝謝", True),
+    ("解決咗，多謝", True), ("冇", False), ("冇，收費貴咗好多，同報價唔同", False),
+    ("未搞掂", False), ("仲未好", False), ("仲係唔得", False), ("冇解決", False),
+])
+def test_cantonese_and_taiwan_yes_and_no(text: str, expected: bool) -> None:
+    assert parse_yes_no(text) is expected, text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("5分，问题也解决了", True),
+    ("问题已经解决了", True),
+    ("2分，根本没修好", False),
+    ("3分，问题基本上都解决了", True),
+    ("搞掂咗，5分", True),
+    # a description that mentions the fix is no answer ("waited three hours till it was fixed")
+    ("2分，等了三个小时才修好，师傅态度还很差", None),
+    ("修好以后又来了一趟", None),
+    # generic yes/no words say nothing about the problem itself
+    ("挺不错的，4分", None),
+    ("5分，没问题", None),
+    ("是的", None),
+    ("没有", None),
+    ("4", None),
+])
+def test_the_problem_state_named_in_another_answer(text: str, expected: bool | None) -> None:
+    assert mentions_solved(text) is expected, text
+
+
 @pytest.mark.parametrize(("text", "span", "expected"), [
     ("还行，给4分吧", "还行", 4),         # the whole answer decides, not the tagged word
     ("非常满意，给4分", "非常满意", 4),
@@ -353,3 +412,19 @@ def test_mixed_or_unclear_is_none(text: str) -> None:
 def test_read_score_prefers_the_whole_answer_to_the_nlu_span(
         text: str, span: str | None, expected: int | None) -> None:
     assert read_score(text, span, 5) == expected
+
+
+@pytest.mark.parametrize(("text", "rest"), [
+    # a bare yes or no first: the complaint is what follows
+    ("冇，收費貴咗好多", "收費貴咗好多"),
+    ("没有！修了三次了还是天天掉线", "修了三次了还是天天掉线"),
+    ("是的，不过师傅来晚了", "不过师傅来晚了"),
+    # an answer that names the problem's state is part of what was said
+    ("没修好，第二天又坏了", "没修好，第二天又坏了"),
+    ("修好了，这几天都没再漏水", "修好了，这几天都没再漏水"),
+    # nothing but the answer, or no answer first: the whole text
+    ("没有", "没有"),
+    ("收费太贵了，没有提前说", "收费太贵了，没有提前说"),
+])
+def test_the_words_besides_the_answer(text: str, rest: str) -> None:
+    assert words_besides_the_answer(text) == rest

@@ -71,6 +71,23 @@ def test_a_request_for_a_person_escalates(session: Session) -> None:
     assert update is not None and update.escalation.reasons == [Reason.REQUESTED_HUMAN.value]
 
 
+def test_a_later_request_for_a_person_is_alerted_although_the_priority_stays(
+        session: Session) -> None:
+    """Supervisors must hear that the customer now asks to be called, even when a low score
+    had already made the escalation high."""
+    cb = callback(session)
+    survey_answers.record_overall(session, cb, 1, NOW)
+    first = escalate_callback(session, cb, NOW)
+    assert first is not None and first.escalation.priority == Priority.HIGH
+    later = escalate_callback(session, cb, NOW + timedelta(minutes=1), requested_human=True)
+    assert later is not None and later.escalation.id == first.escalation.id
+    assert not later.created and not later.raised and later.needs_alert
+    assert later.escalation.reasons == ["low_overall", "requested_human"]
+    # asked again: nothing new, no new alert
+    again = escalate_callback(session, cb, NOW + timedelta(minutes=2), requested_human=True)
+    assert again is not None and not again.needs_alert
+
+
 def test_the_open_escalation_is_reported_even_when_the_turn_adds_nothing(session: Session
                                                                          ) -> None:
     cb = callback(session)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from actions.answer_parsing import is_closing_remark, is_skip_request, reads_as_correction
+from actions.answer_parsing import (
+    is_busy_remark,
+    is_closing_remark,
+    is_opt_out_remark,
+    is_reading_trouble,
+    is_skip_request,
+    reads_as_correction,
+)
 
 
 @pytest.mark.parametrize("text", [
@@ -43,3 +50,39 @@ def test_not_skip_requests(text: str) -> None:
 ])
 def test_corrections(text: str, expected: bool) -> None:
     assert reads_as_correction(text) is expected
+
+
+@pytest.mark.parametrize("text", [
+    "现在在开车，不方便，晚点再说吧", "在开会，等会儿再说", "没空", "我在忙", "而家唔得閒，遲啲再講",
+    "回头再聊", "明天再说吧", "上班呢，下班聊",
+])
+def test_busy_remarks(text: str) -> None:
+    assert is_busy_remark(text)
+
+
+@pytest.mark.parametrize("text", ["来的太满了，等了一下午", "等了一下午才来", "2分", "没解决"])
+def test_remarks_that_do_not_say_busy(text: str) -> None:
+    assert not is_busy_remark(text)
+
+
+@pytest.mark.parametrize("text", [
+    "退订", "以后别给我发这种消息了", "烦不烦啊，天天发，别再给我发了", "不要再打扰我", "取消订阅",
+    "別再傳了", "唔好再send啦", "别联系我了", "stop",
+])
+def test_opt_out_remarks(text: str) -> None:
+    assert is_opt_out_remark(text)
+
+
+@pytest.mark.parametrize("text", ["没解决，把钱退给我", "多收了我一百块，这钱必须退给我", "退款"])
+def test_refund_demands_are_not_opt_outs(text: str) -> None:
+    assert not is_opt_out_remark(text)
+
+
+@pytest.mark.parametrize("text", ["我眼睛不好，这字太小了看不清", "字太小", "看不清楚", "我不会打字"])
+def test_reading_trouble(text: str) -> None:
+    assert is_reading_trouble(text)
+
+
+@pytest.mark.parametrize("text", ["账单看不懂", "师傅态度不好", "5分"])
+def test_not_reading_trouble(text: str) -> None:
+    assert not is_reading_trouble(text)
