@@ -6,6 +6,7 @@ docs/nlu.md) and `rasa test core` on the conversation test stories."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import unicodedata
 from pathlib import Path
@@ -39,18 +40,21 @@ def _rasa(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 _to_simplified = OpenCC("t2s")
+_ENTITY = re.compile(r"\[([^\]]*)\]\(\w+\)")  # [4分](score) → 4分
 
 
 def _normalised(text: str) -> str:
-    """One spelling per utterance: Simplified, case-folded, without spaces or punctuation."""
-    return "".join(c for c in _to_simplified.convert(text).casefold()
+    """One spelling per utterance: no entity markup, Simplified, case-folded, without spaces or
+    punctuation."""
+    text = _to_simplified.convert(_ENTITY.sub(r"\1", text)).casefold()
+    return "".join(c for c in text
                    if not c.isspace() and not unicodedata.category(c).startswith("P"))
 
 
 def _examples(path: Path) -> set[str]:
     items = yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]
-    return {_normalised(line.removeprefix("- ")) for item in items
-            for line in item.get("examples", "").splitlines() if line.strip()}
+    return {_normalised(line.removeprefix("- ")) for item in items if "intent" in item
+            for line in item["examples"].splitlines() if line.strip()}
 
 
 def _training_examples() -> set[str]:
@@ -71,6 +75,7 @@ def test_training_data_validates_with_only_the_external_intent_warnings() -> Non
 def test_the_normalised_spelling_ignores_script_case_spaces_and_punctuation() -> None:
     assert _normalised("沒了，謝謝！") == _normalised("没了谢谢") == "没了谢谢"
     assert _normalised("OK 👌") == "ok👌"
+    assert _normalised("给[8分](score)吧") == "给8分吧"
 
 
 def test_held_out_examples_are_not_in_the_training_data() -> None:
