@@ -26,7 +26,8 @@ from rasa.nlu.featurizers.sparse_featurizer.sparse_featurizer import SparseFeatu
 from rasa.nlu.tokenizers.tokenizer import Tokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu_components.each_message import EachMessage
 
 # group → words of Unicode emoji names that put an emoji in it (matched as whole words or
 # phrases of the upper-case name). An emoji can be in several groups (😍: smile, heart).
@@ -78,7 +79,7 @@ def emoji_groups(char: str) -> List[int]:
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
 )
-class EmojiFeaturizer(SparseFeaturizer, GraphComponent):
+class EmojiFeaturizer(EachMessage, SparseFeaturizer, GraphComponent):
     @classmethod
     def required_components(cls) -> List[Type]:
         return [Tokenizer]
@@ -104,7 +105,7 @@ class EmojiFeaturizer(SparseFeaturizer, GraphComponent):
     def validate_config(cls, config: Dict[Text, Any]) -> None:
         pass
 
-    def _featurize(self, message: Message) -> None:
+    def _apply(self, message: Message) -> None:
         tokens = message.get(TOKENS_NAMES[TEXT], [])
         if not message.get(TEXT) or not tokens:
             return
@@ -115,13 +116,3 @@ class EmojiFeaturizer(SparseFeaturizer, GraphComponent):
         sentence = sequence.max(axis=0, keepdims=True)
         self.add_features_to_message(scipy.sparse.coo_matrix(sequence),
                                      scipy.sparse.coo_matrix(sentence), TEXT, message)
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        for example in training_data.training_examples:
-            self._featurize(example)
-        return training_data
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            self._featurize(message)
-        return messages
