@@ -7,7 +7,7 @@ is converted the same way.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, Optional, Text
 
 from opencc import OpenCC
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -16,13 +16,14 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu_components.each_message import EachMessage
 
 
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
 )
-class TraditionalToSimplified(GraphComponent):
+class TraditionalToSimplified(EachMessage, GraphComponent):
     def __init__(self) -> None:
         self._converter = OpenCC("t2s")
 
@@ -40,17 +41,7 @@ class TraditionalToSimplified(GraphComponent):
     def get_default_config() -> Dict[Text, Any]:
         return {}
 
-    def _convert(self, message: Message) -> None:
+    def _apply(self, message: Message) -> None:
         text: Optional[str] = message.get(TEXT)
         if text:
             message.set(TEXT, self._converter.convert(text))
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        for example in training_data.training_examples:
-            self._convert(example)
-        return training_data
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            self._convert(message)
-        return messages

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from huifang.app.nlu_evaluation import NluEvaluationFailed, NluScores, evaluate_nlu, render
+from huifang.app.nlu_evaluation import (DEV_NLU, HELD_OUT_NLU, INDEPENDENT_NLU, NLU_TEST_FILES,
+                                         NluEvaluationFailed, NluScores, evaluate_nlu, render)
 
 
 def test_a_missing_test_file_is_a_clear_error(tmp_path: Path) -> None:
@@ -31,3 +32,9 @@ def test_render_prints_accuracy_and_macro_f1_per_file() -> None:
     text = console.export_text()
     assert "held-out" in text and "0.971" in text and "0.966" in text
     assert "independent" in text and "320" in text and "0.958" in text and "0.940" in text
+
+
+def test_the_evaluation_covers_the_held_out_dev_and_independent_files() -> None:
+    assert NLU_TEST_FILES == {"held-out": HELD_OUT_NLU, "dev": DEV_NLU,
+                              "independent": INDEPENDENT_NLU}
+    assert DEV_NLU.is_file() and HELD_OUT_NLU.is_file()
