@@ -95,9 +95,11 @@ def overall_ratios(pairs: Sequence[tuple[int, str]]) -> dict[str, dict[str, floa
 
 @dataclass(frozen=True)
 class Scored:
-    """One dev text: the heads' probabilities and the gold labels."""
+    """One dev text: the heads' probabilities on the whole text, its category scores, and the
+    gold labels."""
 
-    cats: dict[str, float]
+    probs: Probabilities
+    scores: Probabilities
     overall: int | None
     sentiment: str
     categories: frozenset[str]
@@ -109,7 +111,7 @@ def _f1(tp: int, made: int, support: int) -> float:
 
 def macro_f1(decision: Decision, dev: Sequence[Scored]) -> float:
     """Macro-F1 over the categories that occur in dev (gold or predicted)."""
-    made = [set(decision.categories(d.cats, decision.sentiment(d.cats, d.overall)))
+    made = [set(decision.categories(d.scores, decision.sentiment(d.probs, d.overall)))
             for d in dev]
     scores = []
     for code in CATEGORIES:
@@ -127,17 +129,17 @@ def choose(dev: Sequence[Scored], ratios: dict[str, dict[str, float]],
     with the best dev F1 (ties go to the one nearest 0.5: the dev split is small)."""
     def accuracy(weight: float) -> float:
         decision = Decision(overall_weight=weight, overall_ratio=ratios)
-        return sum(decision.sentiment(d.cats, d.overall) == d.sentiment for d in dev)
+        return sum(decision.sentiment(d.probs, d.overall) == d.sentiment for d in dev)
 
     weight = max(WEIGHT_GRID, key=lambda w: (accuracy(w), -w)) if ratios else 0.0
     base = Decision(overall_weight=weight, overall_ratio=ratios)
-    complaining = [base.sentiment(d.cats, d.overall) in COMPLAINING for d in dev]
+    complaining = [base.sentiment(d.probs, d.overall) in COMPLAINING for d in dev]
     thresholds = {}
     for code in CATEGORIES:
         support = sum(code in d.categories for d in dev)
 
         def f1(cut: float, code: str = code, support: int = support) -> float:
-            made = [c and d.cats[code] >= cut for d, c in zip(dev, complaining)]
+            made = [c and d.scores[code] >= cut for d, c in zip(dev, complaining)]
             tp = sum(m and code in d.categories for m, d in zip(made, dev))
             return _f1(tp, sum(made), support)
 
