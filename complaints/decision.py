@@ -30,6 +30,10 @@ WEIGHT_GRID = (0.0, 0.5, 1.0, 1.5)
 OTHER_KEEP_GRID = (0.6, 0.7, 0.8, 0.9, 1.0)
 COMPLAINT_SEVERITIES = ("high", "medium", "low")
 CALM_SEVERITIES = ("low", "none")
+# Signals that praise can mention as settled ("退款已经到账了", "之前漏电的问题修好了",
+# "第三次来了，每次都满意"): in a positive text they do not make it high. A threat to go
+# outside always does.
+RESOLVABLE = ("refund:", "safety:", "repeat:")
 
 Probabilities = Mapping[str, float]
 
@@ -68,9 +72,7 @@ class Decision:
 
     @staticmethod
     def severity(probs: Probabilities, sentiment: str, rule_signals: Sequence[str]) -> str:
-        # A signal in praise is about something resolved ("退款已经到账了", "检查了没有漏电"
-        # is caught by the rules' negations, "之前漏电的问题修好了" is not).
-        if rule_signals and sentiment != "positive":
+        if any(sentiment != "positive" or not s.startswith(RESOLVABLE) for s in rule_signals):
             return "high"
         allowed = COMPLAINT_SEVERITIES if sentiment in COMPLAINING else CALM_SEVERITIES
         return max(allowed, key=probs.__getitem__)
