@@ -14,6 +14,7 @@ missing, or any file it was built from changed (sha256 stamp in models/complaint
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import tempfile
 import time
@@ -62,11 +63,27 @@ def is_stale(model_dir: Path = MODEL_DIR) -> bool:
     return stamp.read_text().strip() != inputs_digest(INPUTS)
 
 
-def build_corpus(sources: list[Path], target: Path) -> int:
+def normalised(text: str) -> str:
+    """Simplified, without punctuation or spaces: 还行吧。 and 還行吧 are the same text."""
+    return re.sub(r"[\W_]+", "", to_simplified(text))
+
+
+def dev_items() -> list[LabelledText]:
+    return [item for path in DEV_FILES for item in read_labelled(path)]
+
+
+def train_items() -> list[LabelledText]:
+    """The training texts, less any that equal a dev text (the generator can produce a short
+    one such as 还行吧 by chance): the dev sets must stay unseen."""
+    dev = {normalised(item.text) for item in dev_items()}
+    return [item for path in TRAIN_FILES for item in read_labelled(path)
+            if normalised(item.text) not in dev]
+
+
+def build_corpus(items: list[LabelledText], target: Path) -> int:
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {
         "@tokenizers": "huifang.jieba_tokenizer.v1"}}})
     corpus = DocBin(store_user_data=False)
-    items = [item for source in sources for item in read_labelled(source)]
     for item, doc in zip(items, nlp.pipe(to_simplified(i.text) for i in items)):
         doc.cats = item.cats
         corpus.add(doc)
@@ -83,8 +100,8 @@ def train(force: bool = False, model_dir: Path = MODEL_DIR) -> Path:
     model_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=model_dir.parent, prefix=".complaints-") as tmp:
         work = Path(tmp)
-        for split, sources in (("train", TRAIN_FILES), ("dev", DEV_FILES)):
-            count = build_corpus(sources, work / f"{split}.spacy")
+        for split, items in (("train", train_items()), ("dev", dev_items())):
+            count = build_corpus(items, work / f"{split}.spacy")
             console.print(f"[cyan]complaints[/cyan]: {split} corpus, {count} texts")
         console.print("[cyan]complaints[/cyan]: training (spaCy) …")
         spacy_train(CONFIG, work / "output", use_gpu=-1,
@@ -104,9 +121,9 @@ def choose_decision(model_dir: Path) -> None:
     """Whether to score clauses, the per-category thresholds and the overall-score weight,
     chosen on the dev split (clauses only if they raise dev macro-F1)."""
     classifier = ComplaintClassifier(spacy.load(model_dir))
-    train: list[LabelledText] = [i for path in TRAIN_FILES for i in read_labelled(path)]
+    train = train_items()
     ratios = overall_ratios([(i.overall, i.sentiment) for i in train if i.overall is not None])
-    dev = [item for path in DEV_FILES for item in read_labelled(path)]
+    dev = dev_items()
     candidates = []
     raw = classifier.raw([i.text for i in dev])
     for clauses in (False, True):
