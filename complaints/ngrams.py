@@ -19,7 +19,15 @@ import numpy
 from spacy.attrs import IDX, ORTH
 from spacy.tokens import Doc
 from spacy.util import registry
-from thinc.api import Logistic, Model, NumpyOps, SparseLinear_v2, chain, softmax_activation, with_cpu
+from thinc.api import (
+    Logistic,
+    Model,
+    NumpyOps,
+    SparseLinear_v2,
+    chain,
+    softmax_activation,
+    with_cpu,
+)
 from thinc.types import Floats2d
 
 from complaints.clauses import clause_bounds
