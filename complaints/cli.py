@@ -80,7 +80,7 @@ def classify_command(
         help='JSON lines, each {"text": ...} (default: standard input); with --evaluate: '
              "labelled texts"),
     evaluate: bool = typer.Option(
-        False, "--evaluate",
+        False, "--evaluate", is_flag=True,
         help="FILE holds labelled texts (.jsonl, or hand-written .tsv); without FILE: the "
              "generator split, the dev sets and the independent set. Prints per-category "
              "precision/recall/F1, macro-F1, confusion tables, sentiment accuracy, "
@@ -90,7 +90,7 @@ def classify_command(
         help="one probability from which every category is reported (default: the "
              "per-category thresholds stored with the model)"),
     nlu: bool = typer.Option(
-        False, "--nlu", help="with --evaluate: also print the Rasa model's intent accuracy and "
+        False, "--nlu", is_flag=True, help="with --evaluate: also print the Rasa model's intent accuracy and "
                              "macro-F1 on the held-out and the independent NLU files"),
 ) -> None:
     """Classify complaint texts: categories, sentiment, severity (high/medium/low)."""
