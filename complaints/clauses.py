@@ -1,59 +1,38 @@
-"""Clause-level category scores: what each complaining clause of a text is about.
+"""Where a text is cut into clauses: at punctuation and at contrast words (但是, 不过, 就是 …).
 
 A linear model over a whole text lets one strong aspect crowd out another
-("等了两个小时，客服态度也很差" scores attitude 0.28 as a whole, 0.54 for its second clause).
-A text is cut into clauses at punctuation and at contrast words (但是, 不过, 就是 …); each clause
-goes through the categories and sentiment heads again, and a category's score becomes the
-highest of the whole text and of its *complaining* clauses — a praising clause ("收费也合理")
-adds nothing, so praise of an aspect still gives no category. Whether this is used at all is
-decided on the dev split (Decision.clauses).
+("等了两个小时，客服态度也很差" scores attitude 0.28 as a whole, 0.54 for its second clause),
+and praise in one clause hides a complaint in the next. So each clause is also scored on its own
+(complaints.scoring), and each clause contributes its own cue features (complaints.cues).
+
+Cuts are found in the text with one regular expression; a contrast word counts only where a
+token starts (so 但 inside 不但 does not cut). Iterating spaCy Tokens instead cost more than
+the three heads together.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Collection
 
-from spacy.language import Language
-from spacy.tokens import Doc
-
-from complaints.labels import CATEGORIES, COMPLAINING, SENTIMENTS
-
-PUNCTUATION = set("，,。.!！?？;；~～、…：: \n")
-CONTRAST = {"但是", "但", "不过", "可是", "可惜", "就是", "只是", "然而", "而且", "另外", "还有",
-            "结果", "却", "不过呢", "但係", "不過", "可是呢"}
-HEADS = ("categories", "sentiment")
+PUNCTUATION = "，,。.!！?？;；~～、…：:\n\t "
+CONTRAST = ("但是", "但", "不过", "可是", "可惜", "就是", "只是", "然而", "而且", "另外", "还有",
+            "结果", "却", "但係", "唯一", "除了", "虽然", "虽说", "尽管", "就係")
+_CUTS = re.compile(f"(?P<punct>[{re.escape(PUNCTUATION)}]+)|(?P<contrast>"
+                   + "|".join(sorted(CONTRAST, key=len, reverse=True)) + ")")
 
 
-def clause_docs(doc: Doc) -> list[Doc]:
-    """The clauses of doc as Docs of their own (none when the text is one clause)."""
-    spans, start = [], 0
-    for token in doc:
-        if set(token.text) <= PUNCTUATION or token.text in CONTRAST:
-            if token.i > start:
-                spans.append(doc[start:token.i])
-            start = token.i + (0 if token.text in CONTRAST else 1)
-    if start < len(doc):
-        spans.append(doc[start:])
-    spans = [s for s in spans if not set(s.text) <= PUNCTUATION]
-    if len(spans) < 2:
-        return []
-    # The heads read only the words and the text: a plain Doc is much cheaper than as_doc().
-    return [Doc(doc.vocab, words=[t.text for t in span],
-                spaces=[bool(t.whitespace_) for t in span]) for span in spans]
-
-
-def category_scores(nlp: Language, docs: Sequence[Doc]) -> list[dict[str, float]]:
-    """Per doc: each category's highest probability over the text and its complaining
-    clauses."""
-    pieces = [clause_docs(doc) for doc in docs]
-    flat = [clause for clauses in pieces for clause in clauses]
-    for name in HEADS:
-        flat = list(nlp.get_pipe(name).pipe(flat))
-    results, position = [], 0
-    for doc, clauses in zip(docs, pieces):
-        complaining = [c for c in flat[position:position + len(clauses)]
-                       if max(SENTIMENTS, key=lambda s: c.cats[s]) in COMPLAINING]
-        position += len(clauses)
-        results.append({code: max(float(c.cats[code]) for c in [doc, *complaining])
-                        for code in CATEGORIES})
-    return results
+def clause_bounds(text: str, token_starts: Collection[int]) -> list[tuple[int, int]]:
+    """(start, end) character offsets of the clauses of text, in order; a contrast word
+    starts the clause it introduces. A text without any cut is one clause; punctuation is in
+    none."""
+    bounds, start = [], 0
+    for match in _CUTS.finditer(text):
+        if match.lastgroup == "contrast" and match.start() not in token_starts:
+            continue
+        if match.start() > start:
+            bounds.append((start, match.start()))
+        start = match.end() if match.lastgroup == "punct" else match.start()
+    if start < len(text):
+        bounds.append((start, len(text)))
+    return bounds

@@ -77,25 +77,30 @@ def classify_lines(lines: Iterable[str], out: TextIO, threshold: float | None = 
 def classify_command(
     file: Path | None = typer.Argument(
         None, metavar="[FILE]", exists=True, dir_okay=False,
-        help='JSON lines, each {"text": ...} (default: standard input)'),
-    evaluate: Path | None = typer.Option(
-        None, "--evaluate", exists=True, dir_okay=False,
-        help="labelled texts (.jsonl, or hand-written .tsv): print per-category precision/"
-             "recall/F1, macro-F1, confusion tables, sentiment accuracy, negative-vs-not "
-             "accuracy and high-severity recall"),
+        help='JSON lines, each {"text": ...} (default: standard input); with --evaluate: '
+             "labelled texts"),
+    evaluate: bool = typer.Option(
+        False, "--evaluate", is_flag=True,
+        help="FILE holds labelled texts (.jsonl, or hand-written .tsv); without FILE: the "
+             "generator split, the dev sets and the independent set. Prints per-category "
+             "precision/recall/F1, macro-F1, confusion tables, sentiment accuracy, "
+             "negative-vs-not accuracy and high-severity recall"),
     threshold: float | None = typer.Option(
         None, "--threshold", min=0.0, max=1.0,
         help="one probability from which every category is reported (default: the "
              "per-category thresholds stored with the model)"),
     nlu: bool = typer.Option(
-        False, "--nlu", help="with --evaluate: also print the Rasa model's intent accuracy and "
+        False, "--nlu", is_flag=True, help="with --evaluate: also print the Rasa model's intent accuracy and "
                              "macro-F1 on the held-out and the independent NLU files"),
 ) -> None:
     """Classify complaint texts: categories, sentiment, severity (high/medium/low)."""
     try:
-        if evaluate is not None:
-            report = evaluation.evaluate_file(evaluate, threshold)
-            evaluation.render(report, Console(width=200), str(evaluate))  # tables stay whole
+        if evaluate:
+            console = Console(width=200)  # tables stay whole
+            if file is None:
+                evaluation.render_standard_sets(console, threshold)
+            else:
+                evaluation.render(evaluation.evaluate_file(file, threshold), console, str(file))
             if nlu:
                 nlu_evaluation.render(nlu_evaluation.evaluate_all(), Console())
             return

@@ -27,8 +27,13 @@ FILE_NAME = "decision.json"
 DEFAULT_THRESHOLD = 0.5
 THRESHOLD_GRID = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 WEIGHT_GRID = (0.0, 0.5, 1.0, 1.5)
+OTHER_KEEP_GRID = (0.6, 0.7, 0.8, 0.9, 1.0)
 COMPLAINT_SEVERITIES = ("high", "medium", "low")
 CALM_SEVERITIES = ("low", "none")
+# Signals that praise can mention as settled ("退款已经到账了", "之前漏电的问题修好了",
+# "第三次来了，每次都满意"): in a positive text they do not make it high. A threat to go
+# outside always does.
+RESOLVABLE = ("refund:", "safety:", "repeat:")
 
 Probabilities = Mapping[str, float]
 
@@ -41,6 +46,10 @@ class Decision:
     # score "1".."5" → sentiment → P(sentiment | score) / P(sentiment)
     overall_ratio: dict[str, dict[str, float]] = field(default_factory=dict)
     clauses: bool = False  # category scores from complaining clauses too (complaints.clauses)
+    # `other` is the fallback for a complaint that names no aspect: next to another category
+    # it is reported only from this score on (customers' threats and refund demands, which
+    # also come alone, otherwise drag it into texts that do name an aspect).
+    other_keep: float = 1.0
 
     def sentiment(self, probs: Probabilities, overall: int | None) -> str:
         ratio = self.overall_ratio.get(str(overall), {}) if overall is not None else {}
@@ -53,13 +62,17 @@ class Decision:
             return []
         found = [code for code in CATEGORIES
                  if scores[code] >= (self.thresholds[code] if threshold is None else threshold)]
-        if found or threshold is not None:
+        if threshold is not None:
             return found
-        return [max(CATEGORIES, key=scores.__getitem__)]
+        if not found:
+            return [max(CATEGORIES, key=scores.__getitem__)]
+        if len(found) > 1 and "other" in found and scores["other"] < self.other_keep:
+            found.remove("other")
+        return found
 
     @staticmethod
     def severity(probs: Probabilities, sentiment: str, rule_signals: Sequence[str]) -> str:
-        if rule_signals:
+        if any(sentiment != "positive" or not s.startswith(RESOLVABLE) for s in rule_signals):
             return "high"
         allowed = COMPLAINT_SEVERITIES if sentiment in COMPLAINING else CALM_SEVERITIES
         return max(allowed, key=probs.__getitem__)
@@ -74,7 +87,8 @@ class Decision:
             return cls()
         data = json.loads(path.read_text())
         return cls(thresholds=data["thresholds"], overall_weight=data["overall_weight"],
-                   overall_ratio=data["overall_ratio"], clauses=data["clauses"])
+                   overall_ratio=data["overall_ratio"], clauses=data["clauses"],
+                   other_keep=data["other_keep"])
 
 
 def overall_ratios(pairs: Sequence[tuple[int, str]]) -> dict[str, dict[str, float]]:
@@ -95,9 +109,11 @@ def overall_ratios(pairs: Sequence[tuple[int, str]]) -> dict[str, dict[str, floa
 
 @dataclass(frozen=True)
 class Scored:
-    """One dev text: the heads' probabilities and the gold labels."""
+    """One dev text: the heads' probabilities on the whole text, its category scores, and the
+    gold labels."""
 
-    cats: dict[str, float]
+    probs: Probabilities
+    scores: Probabilities
     overall: int | None
     sentiment: str
     categories: frozenset[str]
@@ -109,7 +125,7 @@ def _f1(tp: int, made: int, support: int) -> float:
 
 def macro_f1(decision: Decision, dev: Sequence[Scored]) -> float:
     """Macro-F1 over the categories that occur in dev (gold or predicted)."""
-    made = [set(decision.categories(d.cats, decision.sentiment(d.cats, d.overall)))
+    made = [set(decision.categories(d.scores, decision.sentiment(d.probs, d.overall)))
             for d in dev]
     scores = []
     for code in CATEGORIES:
@@ -124,23 +140,30 @@ def macro_f1(decision: Decision, dev: Sequence[Scored]) -> float:
 def choose(dev: Sequence[Scored], ratios: dict[str, dict[str, float]],
            clauses: bool = False) -> Decision:
     """The overall weight with the best dev sentiment accuracy, then per category the threshold
-    with the best dev F1 (ties go to the one nearest 0.5: the dev split is small)."""
+    with the best dev F1 (ties go to the one nearest 0.5: the dev split is small), then the
+    score from which `other` is kept next to another category, by dev macro-F1."""
     def accuracy(weight: float) -> float:
         decision = Decision(overall_weight=weight, overall_ratio=ratios)
-        return sum(decision.sentiment(d.cats, d.overall) == d.sentiment for d in dev)
+        return sum(decision.sentiment(d.probs, d.overall) == d.sentiment for d in dev)
 
     weight = max(WEIGHT_GRID, key=lambda w: (accuracy(w), -w)) if ratios else 0.0
     base = Decision(overall_weight=weight, overall_ratio=ratios)
-    complaining = [base.sentiment(d.cats, d.overall) in COMPLAINING for d in dev]
+    complaining = [base.sentiment(d.probs, d.overall) in COMPLAINING for d in dev]
     thresholds = {}
     for code in CATEGORIES:
         support = sum(code in d.categories for d in dev)
 
         def f1(cut: float, code: str = code, support: int = support) -> float:
-            made = [c and d.cats[code] >= cut for d, c in zip(dev, complaining)]
+            made = [c and d.scores[code] >= cut for d, c in zip(dev, complaining)]
             tp = sum(m and code in d.categories for m, d in zip(made, dev))
             return _f1(tp, sum(made), support)
 
         thresholds[code] = max(THRESHOLD_GRID, key=lambda t: (f1(t), -abs(t - 0.5)))
-    return Decision(thresholds=thresholds, overall_weight=weight, overall_ratio=ratios,
-                    clauses=clauses)
+
+    def with_other_keep(keep: float) -> Decision:
+        return Decision(thresholds=thresholds, overall_weight=weight, overall_ratio=ratios,
+                        clauses=clauses, other_keep=keep)
+
+    # ties go to the highest: `other` next to an aspect stays the exception
+    return max((with_other_keep(k) for k in OTHER_KEEP_GRID),
+               key=lambda d: (macro_f1(d, dev), d.other_keep))

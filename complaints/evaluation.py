@@ -1,5 +1,6 @@
-"""Scores of the classifier on a labelled file (`huifang classify --evaluate FILE`): JSON lines
+"""Scores of the classifier on labelled texts (`huifang classify --evaluate [FILE]`): JSON lines
 in the data/complaints format or the independent test set's format, or a hand-written TSV.
+Without FILE: the standard sets, each labelled with what it is (STANDARD_SETS).
 
 Reported: per-category precision/recall/F1 and their macro average, a category confusion table
 (for each gold category, which categories were predicted on those texts), the 4-way sentiment
@@ -20,8 +21,19 @@ from rich.table import Table
 from complaints.dataset import LabelledText, read_labelled
 from complaints.labels import CATEGORIES, CATEGORY_NAMES, COMPLAINING, SENTIMENTS
 from complaints.pipeline import ComplaintClassifier, load
+from complaints.training import DEV_FILE, GENERATOR_TEST, OUTSIDE_DEV_FILE
+from huifang.settings import PROJECT_ROOT
 
 NO_CATEGORY = "(none)"
+# Written by an author who never saw the training data; read only to report, never to choose.
+INDEPENDENT = PROJECT_ROOT / "tests" / "independent" / "complaints.jsonl"
+STANDARD_SETS: list[tuple[str, Path]] = [
+    ("generator split: template texts, clause realisations unseen in training", GENERATOR_TEST),
+    ("hand-written dev split: used for choices", DEV_FILE),
+    ("outside dev set: the former independent set, used for choices, never trained on",
+     OUTSIDE_DEV_FILE),
+    ("independent set: never used for any choice", INDEPENDENT),
+]
 
 
 @dataclass(frozen=True)
@@ -118,6 +130,26 @@ def evaluate(items: Sequence[LabelledText], classifier: ComplaintClassifier,
 
 def evaluate_file(path: Path, threshold: float | None = None) -> Report:
     return evaluate(read_labelled(path), load(), threshold)
+
+
+def render_standard_sets(console: Console, threshold: float | None = None) -> None:
+    """Each standard set in full, then one summary table; a set whose file is absent is
+    named as missing."""
+    summary = Table(title="summary")
+    for column in ("set", "texts", "macro-F1", "sentiment acc.", "negative-vs-not",
+                   "high recall"):
+        summary.add_column(column, justify="left" if column == "set" else "right")
+    for title, path in STANDARD_SETS:
+        if not path.exists():
+            console.print(f"[yellow]{title}: {path} not found[/yellow]")
+            summary.add_row(title, "-", "-", "-", "-", "-")
+            continue
+        report = evaluate_file(path, threshold)
+        render(report, console, f"{title} ({path.relative_to(PROJECT_ROOT)})")
+        summary.add_row(title, str(report.texts), _pct(report.macro_f1),
+                        _pct(report.sentiment_accuracy), _pct(report.negative_accuracy),
+                        f"{_pct(report.high_recall)} ({report.high_support})")
+    console.print(summary)
 
 
 def _pct(value: float | None) -> str:

@@ -1,20 +1,21 @@
 """Load the trained pipeline and classify texts.
 
 Design (config in complaints/config.cfg): `spacy.blank("zh")` with the jieba tokenizer and the
-project's user dictionaries (complaints.tokenizer), then three linear heads over word and
-character n-grams — `categories` (textcat_multilabel over the nine codes), `sentiment`
-(negative / mixed / neutral / positive) and `severity` (exclusive heads). Character n-grams
-matter for Chinese: customers write 贵得离谱 / 太贵了 / 收费贵, which jieba splits differently
-but which share 贵. complaints.decision turns the probabilities into labels: categories only
-when the text complains (praise of an aspect is no complaint about it), per-category
-thresholds chosen on the dev split, and the customer's overall score where it is known.
+project's user dictionaries (complaints.tokenizer), three linear heads over word n-grams,
+character n-grams and per-clause cue features (complaints.ngrams, complaints.cues) —
+`categories` (multi-label over the nine codes), `sentiment` (negative / mixed / neutral /
+positive) and `severity` — and a rule layer for high-severity signals. Each text and each of
+its clauses is scored (complaints.scoring); complaints.decision turns the probabilities into
+labels: categories only when the text complains (praise of an aspect is no complaint about
+it), per-category thresholds chosen on the dev sets, and the customer's overall score where it
+is known.
 
-Severity is the model's answer *unless* the rule layer (complaints.severity_rules, a spaCy
-Matcher component in the same pipeline) found a high-risk signal — external complaint threat,
-safety risk, repeat failure, refund/compensation demand — in which case it is "high" whatever
-the model says. Those must never be missed, and a few thousand training texts cannot teach a
-model every way of saying 12315 or 漏电; rules do not forget a rare phrasing. The model still
-decides medium vs low, and may call a text high on its own.
+Severity is the model's answer *unless* the rule layer (complaints.severity_rules, regular
+expressions run as a pipeline component) found a high-risk signal in a complaining text —
+external complaint threat, safety risk, repeat failure, refund/compensation demand — in which
+case it is "high" whatever the model says. Those must never be missed, and a few thousand
+training texts cannot teach a model every way of saying 12315 or 漏电; rules do not forget a
+rare phrasing. The model still decides medium vs low, and may call a text high on its own.
 
 Input in Traditional script is converted to Simplified first (OpenCC t2s), the script the model
 was trained on, so 繁體 texts get the same answers.
@@ -33,9 +34,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from complaints import components  # noqa: F401  (registers the pipeline's factories)
-from complaints.clauses import category_scores
 from complaints.decision import Decision
-from complaints.labels import CATEGORIES, COMPLAINING
+from complaints.labels import COMPLAINING
+from complaints.scoring import TextScores, score
 from complaints.script import to_simplified
 from complaints.severity_rules import signals
 from huifang.settings import PROJECT_ROOT
@@ -85,7 +86,8 @@ class ComplaintClassifier:
     def __init__(self, nlp: Language, decision: Decision | None = None) -> None:
         self.nlp = nlp
         self.decision = decision or Decision()
-        nlp("预热")  # build jieba's prefix dictionary now, not on the first customer's text
+        self.rules = nlp.get_pipe("severity_rules")
+        self._docs(["预热"])  # build jieba's prefix dictionary now, not on the first text
 
     def classify(self, texts: Iterable[object], threshold: float | None = None,
                  batch_size: int = BATCH_SIZE,
@@ -97,37 +99,35 @@ class ComplaintClassifier:
         scores_given = list(overall) if overall is not None else [None] * len(originals)
         if len(scores_given) != len(originals):
             raise ValueError(f"{len(scores_given)} overall scores for {len(originals)} texts")
-        docs = self._docs(originals, batch_size)
-        scores = self._category_scores(docs, self.decision.clauses)
-        return [self._result(*row, threshold)
-                for row in zip(originals, docs, scores, scores_given)]
+        results: list[Result] = []
+        for start in range(0, len(originals), batch_size):
+            batch = originals[start:start + batch_size]
+            docs = self._docs(batch)
+            results += [self._result(*row, threshold) for row in zip(
+                batch, docs, score(self.nlp, docs), scores_given[start:start + batch_size])]
+        return results
 
-    def raw(self, texts: Iterable[str], clauses: bool, batch_size: int = BATCH_SIZE
-            ) -> list[dict[str, float]]:
-        """The heads' probabilities for each text before any decision (doc.cats; category
-        scores from the clauses too when `clauses`)."""
-        docs = self._docs([checked_text(t) for t in texts], batch_size)
-        return [{**doc.cats, **scores}
-                for doc, scores in zip(docs, self._category_scores(docs, clauses))]
+    def raw(self, texts: Iterable[str]) -> list[TextScores]:
+        """The heads' probabilities for each text and its clauses, before any decision."""
+        docs = self._docs([checked_text(t) for t in texts])
+        return score(self.nlp, docs)
 
-    def _docs(self, texts: Sequence[str], batch_size: int) -> list[Doc]:
-        return list(self.nlp.pipe((to_simplified(t) for t in texts), batch_size=batch_size))
+    def _docs(self, texts: Sequence[str]) -> list[Doc]:
+        # Only the tokenizer and the rule layer run per Doc; the heads are read in one batch
+        # for whole texts and clauses together (complaints.scoring).
+        return [self.rules(self.nlp.make_doc(to_simplified(t))) for t in texts]
 
-    def _category_scores(self, docs: list[Doc], clauses: bool) -> list[dict[str, float]]:
-        if clauses:
-            return category_scores(self.nlp, docs)
-        return [{code: float(doc.cats[code]) for code in CATEGORIES} for doc in docs]
-
-    def _result(self, text: str, doc: Doc, scores: dict[str, float], overall: int | None,
+    def _result(self, text: str, doc: Doc, scored: TextScores, overall: int | None,
                 threshold: float | None) -> Result:
         found = signals(doc)
-        sentiment = self.decision.sentiment(doc.cats, overall)
+        sentiment = self.decision.sentiment(scored.probs, overall)
+        scores = scored.category_scores(self.decision.clauses)
         return Result(
             text=text,
             categories=self.decision.categories(scores, sentiment, threshold),
             scores=scores,
             sentiment=sentiment,
-            severity=self.decision.severity(doc.cats, sentiment, found),
+            severity=self.decision.severity(scored.probs, sentiment, found),
             signals=found,
         )
 

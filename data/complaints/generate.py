@@ -773,6 +773,7 @@ def labels(clauses: list[Clause]) -> tuple[list[str], str, str]:
         sentiment = "mixed" if "praise" in kinds else "negative"
     elif "praise" in kinds:
         sentiment = "positive"
+        severity = "none"  # docs/labeling-guide.md: praise is none, even with a suggestion
     else:
         sentiment = "neutral"
     return categories, sentiment, severity

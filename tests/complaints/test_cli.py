@@ -8,6 +8,7 @@ import typer
 from typer.testing import CliRunner
 
 from complaints.cli import classify_command, classify_lines
+from complaints.evaluation import STANDARD_SETS
 from complaints.pipeline import ComplaintClassifier
 from complaints.training import DEV_FILE
 from huifang.settings import PROJECT_ROOT
@@ -71,6 +72,15 @@ def test_evaluate_prints_the_scores(classifier: ComplaintClassifier) -> None:
                      "negative-vs-not accuracy", "sentiment confusion", "category confusion",
                      "high-severity recall"):
         assert expected in result.stdout
+
+
+def test_evaluate_without_a_file_reports_every_standard_set(classifier: ComplaintClassifier
+                                                            ) -> None:
+    result = CliRunner().invoke(_app(), ["--evaluate"])
+    assert result.exit_code == 0, result.output
+    for title, _ in STANDARD_SETS:
+        assert title in result.stdout
+    assert result.stdout.count("macro-F1 (categories)") >= 3  # generator split and dev sets
 
 
 def test_module_entry_point_reads_a_file(classifier: ComplaintClassifier, tmp_path) -> None:

@@ -44,11 +44,22 @@ def test_severity_follows_rules_then_sentiment() -> None:
     probs = _cats(none=0.6, medium=0.3, low=0.1)
     assert Decision.severity(probs, "negative", []) == "medium"
     assert Decision.severity(probs, "positive", []) == "none"
-    assert Decision.severity(probs, "positive", ["safety:漏电"]) == "high"
+    assert Decision.severity(probs, "negative", ["safety:漏电"]) == "high"
+    assert Decision.severity(probs, "neutral", ["repeat:又坏"]) == "high"
+    # praise may mention a settled refund or risk; a threat to go outside is never praise
+    assert Decision.severity(probs, "positive", ["refund:退款"]) == "none"
+    assert Decision.severity(probs, "positive", ["external:12315"]) == "high"
+
+
+def test_other_is_a_fallback_next_to_named_aspects() -> None:
+    scores = _cats(price=0.8, other=0.7)
+    assert Decision(other_keep=0.9).categories(scores, "negative") == ["price"]
+    assert Decision(other_keep=0.6).categories(scores, "negative") == ["price", "other"]
+    assert Decision(other_keep=0.9).categories(_cats(other=0.7), "negative") == ["other"]
 
 
 def test_choose_picks_thresholds_that_fit_the_dev_texts() -> None:
-    dev = [Scored(_cats(negative=0.9, price=p), None, "negative",
+    dev = [Scored(_cats(negative=0.9), _cats(price=p), None, "negative",
                   frozenset({"price"} if gold else {"quality"}))
            for p, gold in [(0.35, True), (0.45, True), (0.25, False), (0.1, False)]]
     decision = choose(dev, {})
@@ -58,7 +69,8 @@ def test_choose_picks_thresholds_that_fit_the_dev_texts() -> None:
 
 def test_saved_and_loaded(tmp_path: Path) -> None:
     decision = Decision(thresholds={**dict.fromkeys(CATEGORIES, 0.5), "other": 0.3},
-                        overall_weight=0.5, overall_ratio=overall_ratios([(4, "positive")]))
+                        overall_weight=0.5, overall_ratio=overall_ratios([(4, "positive")]),
+                        clauses=True, other_keep=0.8)
     decision.save(tmp_path)
     assert Decision.load(tmp_path) == decision
     assert Decision.load(tmp_path / "missing") == Decision()

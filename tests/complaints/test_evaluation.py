@@ -1,13 +1,9 @@
 """The classifier on the independent test set, and the metric arithmetic.
 
-tests/independent/complaints.jsonl was written by people who never saw the training data; it
-is read only here and by `huifang classify --evaluate`, never to choose anything.
-
-Issue #13's goals are macro-F1 >= 0.88, sentiment accuracy >= 0.90 and high-severity recall
->= 0.98. Sentiment meets its goal. Macro-F1 (0.670) and high-severity recall (0.857) do not
-yet: the floors below are the measured values, a little below each, so a regression fails
-the suite. The goals are kept as GOAL_* and stay open in the issue; raise the floors as the
-model improves, never by tuning on this file.
+tests/independent/complaints.jsonl is written by an author who never saw the training data or
+the dev sets; it is read only here and by `huifang classify --evaluate`, never to choose
+anything. Issue #13's goals are asserted as they are: macro-F1 >= 0.88, 4-way sentiment
+accuracy >= 0.90 (mixed texts counted), high-severity recall >= 0.98.
 """
 
 from __future__ import annotations
@@ -16,6 +12,7 @@ import pytest
 
 from complaints.dataset import LabelledText, read_labelled
 from complaints.evaluation import (
+    INDEPENDENT,
     NO_CATEGORY,
     Report,
     category_confusion,
@@ -25,9 +22,10 @@ from complaints.evaluation import (
 )
 from complaints.labels import SENTIMENTS
 from complaints.pipeline import ComplaintClassifier
-from huifang.settings import PROJECT_ROOT
 
-INDEPENDENT = PROJECT_ROOT / "tests" / "independent" / "complaints.jsonl"
+GOAL_MACRO_F1 = 0.88
+GOAL_SENTIMENT_ACCURACY = 0.90
+GOAL_HIGH_RECALL = 0.98
 
 
 @pytest.fixture(scope="module")
@@ -37,27 +35,23 @@ def independent(classifier: ComplaintClassifier) -> Report:
 
 def test_the_independent_set_is_large_enough(independent: Report) -> None:
     assert independent.texts >= 300
-
-
-GOAL_MACRO_F1, MACRO_F1_FLOOR = 0.88, 0.65
-GOAL_HIGH_RECALL, HIGH_RECALL_FLOOR = 0.98, 0.84
+    assert independent.high_support >= 20
 
 
 def test_macro_f1_over_categories(independent: Report) -> None:
-    print(f"independent macro-F1 {independent.macro_f1:.3f} (goal {GOAL_MACRO_F1})")
-    assert independent.macro_f1 >= MACRO_F1_FLOOR
+    print(f"independent macro-F1 {independent.macro_f1:.3f}")
+    assert independent.macro_f1 >= GOAL_MACRO_F1
 
 
 def test_sentiment_accuracy_with_mixed_texts_counted(independent: Report) -> None:
-    assert independent.sentiment_accuracy >= 0.90
+    print(f"independent sentiment accuracy {independent.sentiment_accuracy:.3f}")
+    assert independent.sentiment_accuracy >= GOAL_SENTIMENT_ACCURACY
 
 
 def test_high_severity_recall(independent: Report) -> None:
-    assert independent.high_support >= 20
     assert independent.high_recall is not None
-    print(f"independent high-severity recall {independent.high_recall:.3f} "
-          f"(goal {GOAL_HIGH_RECALL})")
-    assert independent.high_recall >= HIGH_RECALL_FLOOR
+    print(f"independent high-severity recall {independent.high_recall:.3f}")
+    assert independent.high_recall >= GOAL_HIGH_RECALL
 
 
 def test_category_score_arithmetic() -> None:
