@@ -36,7 +36,7 @@ from complaints import components  # noqa: F401  (registers the pipeline's facto
 from complaints.clauses import category_scores
 from complaints.decision import Decision
 from complaints.labels import CATEGORIES, COMPLAINING
-from complaints.script import to_simplified
+from huifang.script import to_simplified
 from complaints.severity_rules import signals
 from huifang.settings import PROJECT_ROOT
 

@@ -27,7 +27,7 @@ from spacy.tokens import DocBin
 from complaints.dataset import LabelledText, read_labelled
 from complaints.decision import Scored, choose, macro_f1, overall_ratios
 from complaints.pipeline import MODEL_DIR, ComplaintClassifier
-from complaints.script import to_simplified
+from huifang.script import to_simplified
 from huifang.app.model_build import inputs_digest
 from huifang.settings import PROJECT_ROOT
 
@@ -39,7 +39,7 @@ TRAIN_FILES = [DATA_DIR / "train.jsonl", HANDWRITTEN_DIR / "train.tsv"]
 DEV_FILE = HANDWRITTEN_DIR / "dev.tsv"
 GENERATOR_TEST = DATA_DIR / "test.jsonl"
 INPUTS = ["complaints/config.cfg", "complaints/components.py", "complaints/ngrams.py",
-          "complaints/tokenizer.py", "complaints/script.py", "complaints/dataset.py",
+          "complaints/tokenizer.py", "huifang/script.py", "complaints/dataset.py",
           "complaints/decision.py", "complaints/clauses.py", "complaints/labels.py",
           "complaints/training.py",
           "data/complaints/train.jsonl", "data/complaints/handwritten", "data/dict"]
