@@ -31,6 +31,7 @@ from huifang.escalations import EscalationError
 from huifang.labels import CATEGORIES, ESCALATION_STATUSES, PRIORITIES, REASONS, SEVERITIES
 from huifang.masking import mask_name
 from huifang.one_line import one_line
+from huifang.outcome import outcome_of
 from huifang.settings import Settings
 from huifang.surveys import template_named
 
@@ -120,19 +121,17 @@ def _local(moment: datetime, settings: Settings) -> str:
 
 
 def _scores(callback: Callback) -> str | None:
-    response = callback.response
-    if response is None:
-        return None
+    outcome = outcome_of(callback)
     parts = []
-    if response.overall is not None:
-        parts.append(f"总体 {response.overall}/5")
-    if response.solved is not None:
-        parts.append("问题已解决" if response.solved else "问题未解决")
+    if outcome.overall is not None:
+        parts.append(f"总体 {outcome.overall}/5")
+    if outcome.solved is not None:
+        parts.append("问题已解决" if outcome.solved else "问题未解决")
     template = template_named(callback.template)
     labels = {d.code: d.label for d in template.dimensions}
-    parts += [f"{labels.get(d.dimension, d.dimension)} {d.score}/5" for d in response.dimensions]
-    if response.nps is not None:
-        parts.append(f"推荐意愿 {response.nps}/10")
+    parts += [f"{labels.get(code, code)} {score}/5" for code, score in outcome.dimensions.items()]
+    if outcome.nps is not None:
+        parts.append(f"推荐意愿 {outcome.nps}/10")
     return " · ".join(parts) or None
 
 

@@ -8,12 +8,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from console import conversation
 from console.auth import branch_scope, current_user
 from console.deps import db_session, get_now
 from console.params import enum_or, optional_date, optional_str
 from console.queue import VIEW_LABELS_ZH, QueueFilters, QueueView, escalation_queue, filter_options
 from console.rendering import render
+from huifang import outcome
 from huifang.db.models import SupervisorUser
 
 router = APIRouter()
@@ -50,6 +50,6 @@ def queue_page(request: Request, page: int = 1, filters: QueueFilters = Depends(
         "views": VIEW_LABELS_ZH,
         "result": result,
         "options": filter_options(session, scope),
-        "categories_of": conversation.categories,
-        "severity_of": conversation.highest_severity,
+        "categories_of": outcome.categories,
+        "severity_of": outcome.highest_severity,
     })
