@@ -39,14 +39,15 @@ class Reason(enum.StrEnum):
     NOT_SOLVED = "not_solved"
 
 
-REASON_LABELS_ZH = {
-    Reason.LOW_OVERALL: "总体评分低",
-    Reason.HIGH_SEVERITY: "高风险投诉",
-    Reason.REQUESTED_HUMAN: "客户要求人工联系",
-    Reason.NOT_SOLVED: "问题未解决",
-}
+# Most urgent first: the order of every queue, and what "raising the priority" means.
+PRIORITY_ORDER = (Priority.URGENT, Priority.HIGH, Priority.NORMAL)
+# the same order in SQL, for ORDER BY
+PRIORITY_RANK = case({p: rank for rank, p in enumerate(PRIORITY_ORDER)},
+                     value=Escalation.priority)
 
-_PRIORITY_RANK = {Priority.NORMAL: 0, Priority.HIGH: 1, Priority.URGENT: 2}
+
+def more_urgent(priority: Priority, than: Priority) -> bool:
+    return PRIORITY_ORDER.index(priority) < PRIORITY_ORDER.index(than)
 
 # An overall score at or below this escalates (1–5 scale).
 LOW_OVERALL_AT_MOST = 2
@@ -171,7 +172,7 @@ def _merge(session: Session, callback: Callback, reasons: list[Reason], now: dat
     if merged != current.reasons:
         current.reasons = merged
         priority = priority_for([Reason(r) for r in merged])
-        if _PRIORITY_RANK[priority] > _PRIORITY_RANK[current.priority]:
+        if more_urgent(priority, current.priority):
             current.priority = priority
             current.due_at = min(current.due_at, due_at_for(priority, now, settings))
             raised = True
@@ -223,18 +224,13 @@ def reopen(session: Session, escalation: Escalation, user: SupervisorUser, text:
 
 def open_queue(session: Session, now: datetime, scope: Scope = None) -> list[Escalation]:
     """Unresolved escalations in the branch scope, most urgent first, then by deadline."""
-    rank = case(
-        (Escalation.priority == Priority.URGENT, 0),
-        (Escalation.priority == Priority.HIGH, 1),
-        else_=2,
-    )
     query = (
         select(Escalation)
         .join(Callback, Escalation.callback_id == Callback.id)
         .join(Ticket)
         .where(Escalation.status != EscalationStatus.RESOLVED)
         .where(in_scope(scope))
-        .order_by(rank, Escalation.due_at, Escalation.id)
+        .order_by(PRIORITY_RANK, Escalation.due_at, Escalation.id)
     )
     return list(session.scalars(query))
 

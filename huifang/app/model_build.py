@@ -11,6 +11,7 @@ import hashlib
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from huifang.settings import PROJECT_ROOT
@@ -36,24 +37,42 @@ def inputs_digest(paths: list[str], root: Path = PROJECT_ROOT) -> str:
     return digest.hexdigest()
 
 
-def rasa_model_is_stale() -> bool:
-    stamp = RASA_MODEL_DIR / "inputs.sha256"
-    if not RASA_MODEL.exists() or not stamp.exists():
-        return True
-    return stamp.read_text().strip() != inputs_digest(RASA_INPUTS)
+@dataclass(frozen=True)
+class ModelStamp:
+    """A built model and the repository files it is built from: stale when `required` is
+    missing or any input changed since the build (their sha256, stored in `stamp_file`)."""
+
+    required: Path
+    stamp_file: Path
+    inputs: tuple[str, ...]
+
+    def digest(self) -> str:
+        return inputs_digest(list(self.inputs))
+
+    def is_stale(self) -> bool:
+        if not self.required.exists() or not self.stamp_file.exists():
+            return True
+        return self.stamp_file.read_text().strip() != self.digest()
+
+    def write(self, digest: str) -> None:
+        """`digest` as computed before the build, so an input edited during it stays stale."""
+        self.stamp_file.write_text(digest + "\n")
+
+
+RASA_STAMP = ModelStamp(RASA_MODEL, RASA_MODEL_DIR / "inputs.sha256", tuple(RASA_INPUTS))
 
 
 def train_rasa(force: bool = False) -> Path:
-    if not force and not rasa_model_is_stale():
+    if not force and not RASA_STAMP.is_stale():
         return RASA_MODEL
-    digest = inputs_digest(RASA_INPUTS)
+    digest = RASA_STAMP.digest()
     subprocess.run(
         [str(RASA_BIN), "train", "--config", "config.yml", "--domain", "domain.yml",
          "--data", *RASA_DATA, "--out", str(RASA_MODEL_DIR), "--fixed-model-name", "huifang",
          "--force"],
         cwd=PROJECT_ROOT, check=True,
     )
-    (RASA_MODEL_DIR / "inputs.sha256").write_text(digest + "\n")
+    RASA_STAMP.write(digest)
     return RASA_MODEL
 
 
