@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from console.auth import branch_scope, current_user
 from console.deps import db_session, get_now
-from console.pagination import MAX_PER_PAGE, paginate
+from console.pagination import PageRequest, page_request, paginate
 from console.queue import QueueFilters, escalation_queue
 from console.routes_queue import queue_filters
 from console.routes_reports import report_query, scoped_report
@@ -89,7 +89,7 @@ def callback_by_ticket(ticket_id: str, user: SupervisorUser = Depends(current_us
 
 
 @router.get("/callbacks")
-def callbacks(request: Request, page: int = 1, per_page: int = Query(50, le=MAX_PER_PAGE),
+def callbacks(request: Request, paging: PageRequest = Depends(page_request),
               status: CallbackStatus | None = None, since: date | None = None,
               until: date | None = None, user: SupervisorUser = Depends(current_user),
               session: Session = Depends(db_session)) -> dict[str, Any]:
@@ -103,18 +103,18 @@ def callbacks(request: Request, page: int = 1, per_page: int = Query(50, le=MAX_
     if until is not None:
         statement = statement.where(
             Callback.sent_at < local_midnight(until + timedelta(days=1), zone))
-    result = paginate(session, statement, page, per_page)
+    result = paginate(session, statement, paging.page, paging.per_page)
     return {"items": [callback_json(c) for c in result.items], **result.meta()}
 
 
 @router.get("/escalations")
-def escalation_list(request: Request, page: int = 1, per_page: int = Query(50, le=MAX_PER_PAGE),
+def escalation_list(request: Request, paging: PageRequest = Depends(page_request),
                     filters: QueueFilters = Depends(queue_filters),
                     user: SupervisorUser = Depends(current_user),
                     session: Session = Depends(db_session),
                     now: datetime = Depends(get_now)) -> dict[str, Any]:
     result = escalation_queue(session, filters, branch_scope(user), now,
-                              request.app.state.settings.zone, page=page, per_page=per_page)
+                              request.app.state.settings.zone, paging.page, paging.per_page)
     return {"items": [_escalation_json(e, now) for e in result.items], **result.meta()}
 
 

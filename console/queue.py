@@ -99,8 +99,8 @@ def queue_statement(filters: QueueFilters, scope: tuple[str, ...] | None, now: d
 
 
 def escalation_queue(session: Session, filters: QueueFilters, scope: tuple[str, ...] | None,
-                     now: datetime, zone: ZoneInfo, page: int = 1,
-                     per_page: int = 50) -> Page[Escalation]:
+                     now: datetime, zone: ZoneInfo, page: int, per_page: int
+                     ) -> Page[Escalation]:
     return paginate(session, queue_statement(filters, scope, now, zone), page, per_page)
 
 

@@ -125,7 +125,8 @@ def reopen(request: Request, escalation_id: int, text: str = Form(""),
          session: Session = Depends(db_session),
            now: datetime = Depends(get_now)) -> Response:
     def run(escalation: Escalation) -> str:
-        escalations.reopen(session, escalation, user, text.strip(), now)
+        escalations.reopen(session, escalation, user, text.strip(), now,
+                           request.app.state.settings)
         return "已重新打开"
 
     return _act(request, session, user, escalation_id, run)

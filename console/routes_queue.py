@@ -41,8 +41,9 @@ def queue_page(request: Request, page: int = 1, filters: QueueFilters = Depends(
                session: Session = Depends(db_session),
                now: datetime = Depends(get_now)) -> Response:
     scope = branch_scope(user)
-    result = escalation_queue(session, filters, scope, now, request.app.state.settings.zone,
-                              page=page)
+    settings = request.app.state.settings
+    result = escalation_queue(session, filters, scope, now, settings.zone, page,
+                              settings.console_page_size)
     return render(request, "queue.html", {
         "user": user,
         "now": now,

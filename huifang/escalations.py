@@ -29,7 +29,7 @@ from huifang.db.models import (
     SupervisorUser,
     Ticket,
 )
-from huifang.settings import Settings, get_settings
+from huifang.settings import Settings
 
 
 class Reason(enum.StrEnum):
@@ -88,8 +88,7 @@ def priority_for(reasons: list[Reason]) -> Priority:
     return Priority.NORMAL
 
 
-def due_at_for(priority: Priority, now: datetime, settings: Settings | None = None) -> datetime:
-    settings = settings or get_settings()
+def due_at_for(priority: Priority, now: datetime, settings: Settings) -> datetime:
     hours = {
         Priority.URGENT: settings.escalation_due_hours_urgent,
         Priority.HIGH: settings.escalation_due_hours_high,
@@ -127,9 +126,8 @@ class EscalationUpdate:
         return self.created or self.raised
 
 
-def escalate_callback(session: Session, callback: Callback, now: datetime, *,
-                      requested_human: bool = False,
-                      settings: Settings | None = None) -> EscalationUpdate | None:
+def escalate_callback(session: Session, callback: Callback, now: datetime, settings: Settings,
+                      *, requested_human: bool = False) -> EscalationUpdate | None:
     """The one entry point: escalate what the callback has revealed so far (None when nothing
     warrants it and no escalation is open). Safe to call after every answer."""
     session.flush()
@@ -138,14 +136,14 @@ def escalate_callback(session: Session, callback: Callback, now: datetime, *,
 
 
 def escalate(session: Session, callback: Callback, reasons: list[Reason],
-             now: datetime) -> Escalation | None:
+             now: datetime, settings: Settings) -> Escalation | None:
     """Create the callback's escalation with `reasons`, or merge them into the open one."""
-    update = _merge(session, callback, reasons, now, None)
+    update = _merge(session, callback, reasons, now, settings)
     return update.escalation if update else None
 
 
 def _merge(session: Session, callback: Callback, reasons: list[Reason], now: datetime,
-           settings: Settings | None) -> EscalationUpdate | None:
+           settings: Settings) -> EscalationUpdate | None:
     current = session.scalar(
         select(Escalation).where(
             Escalation.callback_id == callback.id,
@@ -213,12 +211,12 @@ def resolve(session: Session, escalation: Escalation, user: SupervisorUser, root
 
 
 def reopen(session: Session, escalation: Escalation, user: SupervisorUser, text: str,
-           now: datetime) -> None:
+           now: datetime, settings: Settings) -> None:
     if escalation.status != EscalationStatus.RESOLVED:
         raise EscalationError("只有已解决的工单可以重新打开")
     escalation.status = EscalationStatus.CLAIMED if escalation.owner_id else EscalationStatus.OPEN
     escalation.resolved_at = None
-    escalation.due_at = due_at_for(escalation.priority, now)
+    escalation.due_at = due_at_for(escalation.priority, now, settings)
     _audit(session, escalation, user, "reopened", text or None, now)
 
 

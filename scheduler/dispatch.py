@@ -60,14 +60,14 @@ def worker_name() -> str:
 class Dispatcher:
     def __init__(self, sessions: sessionmaker[Session], gateway: GatewayClient,
                  rules: SendRules, settings: Settings, *, owner: str | None = None,
-                 concurrency: int = 8, clock: Clock = utcnow) -> None:
+                 concurrency: int | None = None, clock: Clock = utcnow) -> None:
         self.sessions = sessions
         self.gateway = gateway
         self.rules = rules
         self.settings = settings
         self.owner = owner or worker_name()
         self.clock = clock
-        self._pool = ThreadPoolExecutor(max_workers=concurrency,
+        self._pool = ThreadPoolExecutor(max_workers=concurrency or settings.dispatch_concurrency,
                                         thread_name_prefix="dispatch")
         self._stopping = threading.Event()
 

@@ -14,6 +14,7 @@ from huifang.db.models import Callback
 from huifang.escalations import Reason
 from huifang.outcome_export import outcome_rows
 from huifang.survey_answers import Classification
+from huifang.settings import get_settings
 from tests.console.console_support import (
     add_standard_users,
     add_user,
@@ -40,13 +41,14 @@ def _mixed_callback(session: Session, callback: Callback) -> tuple[int, int]:
         session, callback, "不过修得很好，谢谢", "late_comment",
         Classification(["quality"], {"quality": 0.6}, "positive", "none"), utc(3, 20, 10))
     boss = add_user(session, "outcome-boss")
-    first = escalations.escalate(session, callback, [Reason.NOT_SOLVED], at)
+    first = escalations.escalate(session, callback, [Reason.NOT_SOLVED], at, get_settings())
     assert first is not None
     escalations.resolve(session, first, boss, "timeliness", "已致歉", utc(3, 20, 11))
-    second = escalations.escalate(session, callback, [Reason.LOW_OVERALL], utc(3, 21, 9))
+    second = escalations.escalate(session, callback, [Reason.LOW_OVERALL], utc(3, 21, 9),
+                                  get_settings())
     assert second is not None and second.id != first.id
     escalations.resolve(session, second, boss, "quality", "已返修", utc(3, 21, 10))
-    escalations.reopen(session, first, boss, "客户又来电", utc(3, 22, 9))
+    escalations.reopen(session, first, boss, "客户又来电", utc(3, 22, 9), get_settings())
     session.flush()
     return first.id, second.id
 
