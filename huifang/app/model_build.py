@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -77,10 +78,10 @@ def train_rasa(force: bool = False) -> Path:
 
 
 @contextmanager
-def _build_lock() -> Iterator[None]:
-    """Concurrent builders (two test runs, `run` beside `test`) train one at a time; the second
-    then finds the models fresh and trains nothing."""
-    lock_path = PROJECT_ROOT / "models" / ".build.lock"
+def _build_lock(model: str) -> Iterator[None]:
+    """Concurrent builders of one model (two test runs, `run` beside `test`) train it one at a
+    time; the second then finds it fresh and trains nothing."""
+    lock_path = PROJECT_ROOT / "models" / f".{model}.build.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with lock_path.open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -91,14 +92,22 @@ def _build_lock() -> Iterator[None]:
 
 
 def build_complaint_model(force: bool = False) -> None:
-    """Only the complaint classifier (its tests need no Rasa model), under the same lock."""
+    """Only the complaint classifier (its tests need no Rasa model)."""
     from complaints import training
 
-    with _build_lock():
+    with _build_lock("complaints"):
         training.train(force=force)  # a no-op when the model is up to date
 
 
-def build_all(force: bool = False) -> None:
-    build_complaint_model(force)
-    with _build_lock():
+def build_rasa_model(force: bool = False) -> None:
+    with _build_lock("rasa"):
         train_rasa(force)
+
+
+def build_all(force: bool = False) -> None:
+    """Both models at once when both are stale: Rasa trains in its own process (TensorFlow)
+    while spaCy trains the classifier here, one core each."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rasa-build") as rasa:
+        rasa_built = rasa.submit(build_rasa_model, force)
+        build_complaint_model(force)
+        rasa_built.result()
