@@ -5,8 +5,9 @@ per database backend serves the whole session (`shared_stacks`, started on first
 conversation tests' `rasa_stack`, the gateway and conversation-suite tests' `gateway_stack`,
 the console's end-to-end tests and `tests/scheduler/live_stack.py` are views of it. Their
 actions call the gateway's internal API on `gateway_port`, where the test that needs it runs a
-gateway (one at a time); each test brings its own customers and tickets and must not assume
-the database is empty. Tests that kill or restart Rasa or the action server start their own.
+gateway (one at a time: a fixture running one there is module-scoped at most); each test brings
+its own customers and tickets and must not assume the database is empty. Tests that kill or
+restart Rasa or the action server start their own.
 
 The suite does not run in dev mode: like production, every process it starts needs strong
 secrets. Random ones for this test session are put in the environment here, before any

@@ -1,4 +1,4 @@
-"""The one stack every conversation of the suite talks to, started once per session: the real
+"""The one stack every conversation of the suite talks to, started once for the suite: the real
 Rasa server and action server (`gateway_stack`, shared with the other end-to-end tests), the real
 gateway on the port the actions call back, and the fake Telegram Bot API server whose
 supervisors' chat records the alerts. Each conversation brings its own customer and ticket.
@@ -28,7 +28,7 @@ SUITE_MODULE = "test_conversation_suite.py"
 REQUESTS_PER_MINUTE_PER_CLIENT = 5000
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # its gateway frees `gateway_port` for the next module
 def suite_stack(gateway_stack: RasaStack, gateway_port: int) -> Iterator[SuiteStack]:
     with serving(FakeBotApi()) as telegram:
         telegram.api.add_group(SUPERVISORS_CHAT, "回访主管群")
