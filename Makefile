@@ -1,5 +1,5 @@
 # The two commands a newcomer needs are `make run` and `make test`; the rest are helpers.
-.PHONY: run test setup services models validate bench lock clean
+.PHONY: run test test-fast setup services models validate bench lock clean
 
 setup:
 	@scripts/setup.sh
@@ -19,6 +19,11 @@ run: setup
 test: setup services
 	.venv/bin/huifang models build
 	.venv/bin/python -m pytest -q -p no:cacheprovider
+
+## Everything that needs no Rasa (no Rasa model, no Rasa server): a few minutes, for the
+## edit-test loop. `make test` runs these and the Rasa ones.
+test-fast: setup services
+	.venv/bin/python -m pytest -q -p no:cacheprovider -m "not rasa"
 
 validate: setup
 	.venv-rasa/bin/rasa data validate --data data/nlu data/rules --domain domain.yml --config config.yml

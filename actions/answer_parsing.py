@@ -18,7 +18,6 @@ import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 
-from opencc import OpenCC
 
 from actions.answer_vocabulary import (
     ADVERB_LINKS,
@@ -59,10 +58,10 @@ from actions.answer_vocabulary import (
     Unit,
     YesNo,
 )
+from huifang.script import to_simplified
 
 SCALES = (5, 10)
 
-_TO_SIMPLIFIED = OpenCC("t2s")
 # Variation selectors and the keycap mark: 5️⃣ reads as 5, ☺️ as ☺.
 _INVISIBLE = dict.fromkeys(map(ord, "\ufe0f\ufe0e\u20e3"))
 _PERCENT_WORDS = re.compile("百分之?百|百分之([零〇一二两三四五六七八九十\\d.]+)")
@@ -74,7 +73,7 @@ _CHINESE = re.compile(f"[{''.join(sorted(CHINESE_NUMERAL_CHARS))}]+")
 def normalise(text: str) -> str:
     """Simplified Chinese, half-width, lower case; 百分之九十 → 九十%."""
     text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
-    text = _TO_SIMPLIFIED.convert(text).lower().strip()
+    text = to_simplified(text).lower().strip()
     return _PERCENT_WORDS.sub(lambda match: f"{match.group(1) or 100}%", text)
 
 

@@ -48,7 +48,7 @@ def _outcome(session: Session, callback: Callback, now: datetime,
 
 def escalate_now(session: Session, callback: Callback, now: datetime, *,
                  requested_human: bool = False) -> Outcome:
-    update = escalations.escalate_callback(session, callback, now,
+    update = escalations.escalate_callback(session, callback, now, get_settings(),
                                            requested_human=requested_human)
     return _outcome(session, callback, now, update)
 

@@ -14,6 +14,7 @@ from actions.conversation_state import callback_id, customer_script, in_transact
 from actions.replies import SIMPLIFIED, Speaker
 from huifang import survey_answers
 from huifang.callback_facts import facts_of
+from huifang.local_time import month_day
 from huifang.settings import get_settings
 from huifang.surveys import QUESTION_SLOTS, template_named
 
@@ -21,7 +22,7 @@ ANSWER_SLOTS = (*QUESTION_SLOTS, "problem")
 
 
 def _closed_on(day: date | None) -> str:
-    return f"{day.month}月{day.day}日" if day else "近期"
+    return month_day(day) if day else "近期"
 
 
 class ActionStartCallback(Action):

@@ -3,7 +3,6 @@ script, and a database session to write outcomes with."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -12,7 +11,7 @@ from rasa_sdk import Tracker
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.replies import detect_script
-from huifang.db import create_db_engine, session_factory, session_scope
+from huifang.db import create_db_engine, in_worker_thread, session_factory
 from huifang.settings import get_settings
 
 T = TypeVar("T")
@@ -28,12 +27,7 @@ def _sessions() -> sessionmaker[Session]:
 
 async def in_transaction(work: Callable[[Session], T]) -> T:
     """Run blocking database work in a worker thread, inside one committed transaction."""
-
-    def run() -> T:
-        with session_scope(_sessions()) as session:
-            return work(session)
-
-    return await asyncio.to_thread(run)
+    return await in_worker_thread(_sessions(), work)
 
 
 def callback_id(tracker: Tracker) -> int | None:

@@ -117,7 +117,8 @@ class ActionOptOut(Action):
         def write(session: Session) -> None:
             customer = _customer(session, tracker)
             if customer is not None:
-                consent.opt_out(session, customer, source="conversation", reason=text)
+                consent.opt_out(session, customer, source="conversation", reason=text,
+                                now=utcnow())
 
         await in_transaction(write)
         await _hear_out(tracker, speaker, "opt_out")

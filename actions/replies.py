@@ -10,17 +10,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from opencc import OpenCC
 from rasa_sdk.executor import CollectingDispatcher
 
 from huifang.complaint_categories import CATEGORY_NAMES
 from huifang.labels import LIKERT
-
-TRADITIONAL = "zh-Hant"
-SIMPLIFIED = "zh-Hans"
-
-_to_traditional = OpenCC("s2t")
-_to_simplified = OpenCC("t2s")
+from huifang.script import SIMPLIFIED, TRADITIONAL, rendered, script_of
 
 
 CATEGORY_LABELS = CATEGORY_NAMES
@@ -90,9 +84,7 @@ TEXTS = {
 
 def detect_script(text: str | None, current: str | None) -> str:
     """Traditional as soon as the customer writes Traditional characters."""
-    if text and _to_simplified.convert(text) != text:
-        return TRADITIONAL
-    return current or SIMPLIFIED
+    return script_of(text, current).value
 
 
 def payload(intent: str, **entities: Any) -> str:
@@ -151,7 +143,7 @@ class Speaker:
     script: str
 
     def render(self, text: str) -> str:
-        return _to_traditional.convert(text) if self.script == TRADITIONAL else text
+        return rendered(text, self.script)
 
     def say(self, key: str, buttons: list[dict[str, str]] | None = None, **values: Any) -> None:
         self.say_text(TEXTS[key].format(**values), buttons)

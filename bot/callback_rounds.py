@@ -4,7 +4,6 @@ temporary failure before anything was delivered give the round back for a retry.
 
 from __future__ import annotations
 
-import enum
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +16,7 @@ from bot.relay import Relay
 from bot.transcript import Outgoing
 from huifang.db.models import Callback, Channel, Customer, Ticket
 from huifang.db.types import UTCDateTime, utcnow
+from huifang.gateway_contract import RoundOutcome, RoundStatus
 
 log = logging.getLogger(__name__)
 
@@ -25,23 +25,6 @@ MODE_INTENTS = {
     "resume": "EXTERNAL_resume_callback",
     "remind": "EXTERNAL_reminder",
 }
-
-
-class RoundStatus(enum.StrEnum):
-    SENT = "sent"
-    ALREADY_SENT = "already_sent"
-    UNREACHABLE = "unreachable"
-    OPTED_OUT = "opted_out"
-    NO_ADDRESS = "no_address"
-    NOT_FOUND = "not_found"
-    UNAVAILABLE = "unavailable"  # temporary: Rasa down, channel not configured
-
-
-@dataclass(frozen=True)
-class RoundOutcome:
-    status: RoundStatus
-    messages: int = 0
-    detail: str | None = None
 
 
 @dataclass(frozen=True)

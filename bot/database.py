@@ -1,15 +1,15 @@
-"""Blocking SQLAlchemy work from async code: one committed unit of work in a worker thread."""
+"""The gateway's database; blocking work from async code goes through
+huifang.db.in_worker_thread."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from huifang.db import create_db_engine, session_factory, session_scope
+from huifang.db import create_db_engine, in_worker_thread, run_in_transaction, session_factory
 
 T = TypeVar("T")
 
@@ -20,11 +20,10 @@ class Database:
         self.sessions: sessionmaker[Session] = session_factory(self.engine)
 
     async def run(self, work: Callable[[Session], T]) -> T:
-        return await asyncio.to_thread(self.run_sync, work)
+        return await in_worker_thread(self.sessions, work)
 
     def run_sync(self, work: Callable[[Session], T]) -> T:
-        with session_scope(self.sessions) as session:
-            return work(session)
+        return run_in_transaction(self.sessions, work)
 
     def dispose(self) -> None:
         self.engine.dispose()

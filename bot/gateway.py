@@ -55,7 +55,9 @@ class Gateway:
             raise RuntimeError("webhook mode needs HUIFANG_TELEGRAM_WEBHOOK_SECRET")
         self.telegram = build_application(self)
         await self.telegram.initialize()
-        self.telegram_outlet = TelegramOutlet(self.telegram.bot, self.db, self._pacer)
+        pacer = self._pacer or ChatPacer(self.settings.telegram_chat_messages_per_second,
+                                         self.settings.telegram_chat_burst)
+        self.telegram_outlet = TelegramOutlet(self.telegram.bot, self.db, pacer)
         self.outlets[Channel.TELEGRAM] = self.telegram_outlet
         await self.telegram.start()
         if self.webhook_mode:

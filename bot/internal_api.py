@@ -4,18 +4,18 @@ send a callback round, alert supervisors about an escalation, post the digest.""
 
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from bot import supervisor_chat
-from bot.callback_rounds import RoundStatus, send_round
+from bot.callback_rounds import send_round
 from bot.gateway import Gateway
 from bot.supervisor_chat import PostStatus
 from bot.transcript import Outgoing
 from huifang.constant_time import same_secret
+from huifang.gateway_contract import ROUND_HTTP_STATUS, RoundStatus
+from huifang.rescheduling import SendMode
 
 
 def gateway(request: Request) -> Gateway:
@@ -36,22 +36,12 @@ MAX_ROUND = 1000  # far above any real callback's start + resumes + reminders
 
 class SendRound(BaseModel):
     round: int = Field(ge=1, le=MAX_ROUND)
-    mode: Literal["start", "resume", "remind"]
+    mode: SendMode
 
 
 class Digest(BaseModel):
     text: str = Field(min_length=1, max_length=20_000)
 
-
-_ROUND_CODES = {
-    RoundStatus.SENT: 200,
-    RoundStatus.ALREADY_SENT: 200,
-    RoundStatus.UNREACHABLE: 409,
-    RoundStatus.OPTED_OUT: 409,
-    RoundStatus.NO_ADDRESS: 409,
-    RoundStatus.NOT_FOUND: 404,
-    RoundStatus.UNAVAILABLE: 503,
-}
 
 _POST_CODES = {
     PostStatus.SENT: 200,
@@ -71,7 +61,7 @@ async def send(callback_id: int, body: SendRound, request: Request) -> JSONRespo
         answer["messages"] = outcome.messages
     if outcome.detail:
         answer["detail"] = outcome.detail
-    return JSONResponse(answer, status_code=_ROUND_CODES[outcome.status])
+    return JSONResponse(answer, status_code=ROUND_HTTP_STATUS[outcome.status])
 
 
 @router.post("/escalations/{escalation_id}/alert")

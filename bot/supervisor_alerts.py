@@ -29,8 +29,10 @@ from huifang.db.models import (
 )
 from huifang.escalations import EscalationError
 from huifang.labels import CATEGORIES, ESCALATION_STATUSES, PRIORITIES, REASONS, SEVERITIES
+from huifang.local_time import month_day_time
 from huifang.masking import mask_name
 from huifang.one_line import one_line
+from huifang.outcome import outcome_of
 from huifang.settings import Settings
 from huifang.surveys import template_named
 
@@ -114,25 +116,18 @@ def _name(user: SupervisorUser) -> str:
     return one_line(user.display_name)
 
 
-def _local(moment: datetime, settings: Settings) -> str:
-    local = moment.astimezone(settings.zone)
-    return f"{local.month}月{local.day}日 {local:%H:%M}"
-
-
 def _scores(callback: Callback) -> str | None:
-    response = callback.response
-    if response is None:
-        return None
+    outcome = outcome_of(callback)
     parts = []
-    if response.overall is not None:
-        parts.append(f"总体 {response.overall}/5")
-    if response.solved is not None:
-        parts.append("问题已解决" if response.solved else "问题未解决")
+    if outcome.overall is not None:
+        parts.append(f"总体 {outcome.overall}/5")
+    if outcome.solved is not None:
+        parts.append("问题已解决" if outcome.solved else "问题未解决")
     template = template_named(callback.template)
     labels = {d.code: d.label for d in template.dimensions}
-    parts += [f"{labels.get(d.dimension, d.dimension)} {d.score}/5" for d in response.dimensions]
-    if response.nps is not None:
-        parts.append(f"推荐意愿 {response.nps}/10")
+    parts += [f"{labels.get(code, code)} {score}/5" for code, score in outcome.dimensions.items()]
+    if outcome.nps is not None:
+        parts.append(f"推荐意愿 {outcome.nps}/10")
     return " · ".join(parts) or None
 
 
@@ -187,7 +182,7 @@ def alert_message(session: Session, settings: Settings, escalation_id: int, now:
         lines += [f"• {w}" for w in words]
     lines.append(f"状态：{ESCALATION_STATUSES[escalation.status]}"
                  + (f"（{_name(escalation.owner)}）" if escalation.owner else ""))
-    lines.append(f"处理时限：{_local(escalation.due_at, settings)}")
+    lines.append(f"处理时限：{month_day_time(escalation.due_at, settings.zone)}")
     link = console_link(settings, escalation.id)
     lines.append(f"控制台：{link}")
     buttons = [{"title": "认领", "callback_data": callback_data(CLAIM, escalation.id)},
@@ -224,8 +219,8 @@ def queue_text(session: Session, settings: Settings, user: SupervisorUser, now: 
         status = ESCALATION_STATUSES[escalation.status]
         lines.append(f"#{escalation.id} {PRIORITIES[escalation.priority]} · "
                      f"{status}{owner} · {one_line(ticket.external_id)} "
-                     f"{one_line(ticket.branch)} · 时限 {_local(escalation.due_at, settings)}"
-                     f"{late}")
+                     f"{one_line(ticket.branch)} · "
+                     f"时限 {month_day_time(escalation.due_at, settings.zone)}{late}")
     if len(queue) > QUEUE_LIMIT:
         lines.append(f"……另有 {len(queue) - QUEUE_LIMIT} 个，请在控制台查看")
     lines.append("认领：/claim 编号　解决：/resolve 编号 处理结果")

@@ -30,12 +30,12 @@ from bot.texts import (
     UNKNOWN_COMMAND,
     WELCOME,
     localized,
-    script_of,
 )
 from bot.transcript import BUTTON_REF_PREFIX, open_button
 from huifang import binding_tokens
 from huifang.db.models import Channel, Locale
 from huifang.db.types import utcnow
+from huifang.script import script_of
 
 TELEGRAM = Channel.TELEGRAM
 CHOSEN_DATA = f"{BUTTON_REF_PREFIX}:chosen"

@@ -48,11 +48,11 @@ OUTBOX_BACKOFF_CAP = 300.0
 
 
 class ChatPacer:
-    """Per-chat pacing (GCRA): `burst` messages at once, then one every 1/`per_second` s —
-    a little under Telegram's ~1/s, since requests reach Telegram with jitter. Slots are
+    """Per-chat pacing (GCRA): `burst` messages at once, then one every 1/`per_second` s
+    (settings.telegram_chat_*: a little under Telegram's ~1/s). Slots are
     reserved synchronously, so concurrent senders to one chat queue up fairly."""
 
-    def __init__(self, per_second: float = 0.9, burst: int = 3,
+    def __init__(self, per_second: float, burst: int,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._interval = 1.0 / per_second
         self._tolerance = (burst - 1) * self._interval
@@ -78,10 +78,10 @@ class TelegramOutlet:
     channel = Channel.TELEGRAM
     delivers_on_store = False
 
-    def __init__(self, bot: Bot, db: Database, pacer: ChatPacer | None = None) -> None:
+    def __init__(self, bot: Bot, db: Database, pacer: ChatPacer) -> None:
         self.bot = bot
         self.db = db
-        self.pacer = pacer or ChatPacer()
+        self.pacer = pacer
         self._locks = ChatLocks()
         self._retry_at: dict[str, tuple[float, int]] = {}  # address -> (not before, failures)
 
@@ -181,7 +181,7 @@ def _blocked(session: Session, message: StoredMessage, error: str) -> None:
     customer = (session.get(Customer, message.customer_id) if message.customer_id
                 else customer_at(session, Channel.TELEGRAM, message.address))
     if customer is not None:
-        consent.mark_unreachable(session, customer, reason=f"telegram: {error}")
+        consent.mark_unreachable(session, customer, reason=f"telegram: {error}", now=utcnow())
 
 
 async def run_outbox(outlet: TelegramOutlet, interval: float = 2.0, grace: float = 2.0,

@@ -3,12 +3,7 @@ actions). Written once in Simplified Chinese; Traditional for customers with loc
 
 from __future__ import annotations
 
-from opencc import OpenCC
-
-from huifang.db.models import Locale
-
-_to_traditional = OpenCC("s2t")
-_to_simplified = OpenCC("t2s")
+from huifang.script import rendered
 
 NON_TEXT = "抱歉，我暂时只能看懂文字消息😊 请直接用文字回复，或点选消息下方的按钮。"
 UNKNOWN_COMMAND = "抱歉，我不认识这个指令。请直接用文字回复，或点选消息下方的按钮。"
@@ -24,12 +19,5 @@ LINK_INVALID = "抱歉，这个聊天链接无效或已过期。如需帮助，�
 TOO_FAST = "您的操作有点频繁，请稍等片刻再试。"
 
 
-def localized(text: str, locale: Locale | str | None) -> str:
-    return _to_traditional.convert(text) if locale == Locale.TRADITIONAL else text
-
-
-def script_of(text: str | None) -> Locale:
-    """The script someone writes in (used when we do not know the customer yet)."""
-    if text and _to_simplified.convert(text) != text:
-        return Locale.TRADITIONAL
-    return Locale.SIMPLIFIED
+# the gateway's name for it: its texts are rendered in the customer's locale
+localized = rendered

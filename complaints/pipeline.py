@@ -37,7 +37,7 @@ from complaints import components  # noqa: F401  (registers the pipeline's facto
 from complaints.decision import Decision
 from complaints.labels import COMPLAINING
 from complaints.scoring import TextScores, score
-from complaints.script import to_simplified
+from huifang.script import to_simplified
 from complaints.severity_rules import signals
 from huifang.settings import PROJECT_ROOT
 

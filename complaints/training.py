@@ -28,13 +28,12 @@ from spacy.tokens import DocBin
 from complaints.dataset import LabelledText, read_labelled
 from complaints.decision import Scored, choose, macro_f1, overall_ratios
 from complaints.pipeline import MODEL_DIR, ComplaintClassifier
-from complaints.script import to_simplified
-from huifang.app.model_build import inputs_digest
+from huifang.script import to_simplified
+from huifang.app.model_build import ModelStamp
 from huifang.settings import PROJECT_ROOT
 
 CONFIG = Path(__file__).with_name("config.cfg")
 DATA_DIR = PROJECT_ROOT / "data" / "complaints"
-STAMP_NAME = "inputs.sha256"
 HANDWRITTEN_DIR = DATA_DIR / "handwritten"
 GENERATOR_TRAIN = DATA_DIR / "train.jsonl"
 HANDWRITTEN_TRAIN = sorted((HANDWRITTEN_DIR / "train").glob("*.tsv"))
@@ -47,7 +46,7 @@ DEV_FILES = [DEV_FILE, OUTSIDE_DEV_FILE]
 GENERATOR_TEST = DATA_DIR / "test.jsonl"
 INPUTS = ["complaints/config.cfg", "complaints/components.py", "complaints/ngrams.py",
           "complaints/cues.py", "complaints/scoring.py",
-          "complaints/tokenizer.py", "complaints/script.py", "complaints/dataset.py",
+          "complaints/tokenizer.py", "huifang/script.py", "complaints/dataset.py",
           "complaints/decision.py", "complaints/clauses.py", "complaints/labels.py",
           "complaints/training.py",
           "data/complaints/train.jsonl", "data/complaints/handwritten", "data/dev/complaints.jsonl",
@@ -56,11 +55,12 @@ INPUTS = ["complaints/config.cfg", "complaints/components.py", "complaints/ngram
 console = Console(stderr=True)
 
 
+def model_stamp(model_dir: Path = MODEL_DIR) -> ModelStamp:
+    return ModelStamp(model_dir / "config.cfg", model_dir / "inputs.sha256", INPUTS)
+
+
 def is_stale(model_dir: Path = MODEL_DIR) -> bool:
-    stamp = model_dir / STAMP_NAME
-    if not (model_dir / "config.cfg").exists() or not stamp.exists():
-        return True
-    return stamp.read_text().strip() != inputs_digest(INPUTS)
+    return model_stamp(model_dir).is_stale()
 
 
 def normalised(text: str) -> str:
@@ -95,7 +95,8 @@ def train(force: bool = False, model_dir: Path = MODEL_DIR) -> Path:
     """Train into model_dir unless it is up to date; returns model_dir."""
     if not force and not is_stale(model_dir):
         return model_dir
-    digest = inputs_digest(INPUTS)
+    stamp = model_stamp(model_dir)
+    digest = stamp.digest()
     started = time.monotonic()
     model_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=model_dir.parent, prefix=".complaints-") as tmp:
@@ -111,7 +112,7 @@ def train(force: bool = False, model_dir: Path = MODEL_DIR) -> Path:
             shutil.rmtree(model_dir)
         shutil.move(work / "output" / "model-best", model_dir)
     choose_decision(model_dir)
-    (model_dir / STAMP_NAME).write_text(digest + "\n")
+    stamp.write(digest)
     console.print(f"[green]complaints[/green]: model saved to {model_dir} "
                   f"in {time.monotonic() - started:.0f} s")
     return model_dir

@@ -10,10 +10,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
-from console import conversation
 from console.auth import branch_scope, current_user
 from console.deps import db_session, get_now
-from console.pagination import MAX_PER_PAGE, paginate
+from console.pagination import PageRequest, page_request, paginate
 from console.queue import QueueFilters, escalation_queue
 from console.routes_queue import queue_filters
 from console.routes_reports import report_query, scoped_report
@@ -28,6 +27,7 @@ from huifang.db.models import (
     SurveyResponse,
     Ticket,
 )
+from huifang.outcome import outcome_of
 from huifang.reports import ReportQuery, local_midnight
 
 router = APIRouter(prefix="/api")
@@ -38,19 +38,19 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def callback_json(callback: Callback) -> dict[str, Any]:
-    response = callback.response
-    escalation = _current_escalation(callback.escalations)
+    outcome = outcome_of(callback)
+    escalation = outcome.escalation
     return {
         "ticket_id": callback.ticket.external_id,
         "status": callback.status.value,
-        "overall": response.overall if response else None,
-        "solved": response.solved if response else None,
-        "nps": response.nps if response else None,
-        "dimensions": {d.dimension: d.score for d in response.dimensions} if response else {},
-        "comment": response.comment if response else None,
-        "categories": conversation.categories(callback.complaints),
-        "sentiment": _value(conversation.worst_sentiment(callback.complaints)),
-        "severity": _value(conversation.highest_severity(callback.complaints)),
+        "overall": outcome.overall,
+        "solved": outcome.solved,
+        "nps": outcome.nps,
+        "dimensions": outcome.dimensions,
+        "comment": outcome.comment,
+        "categories": outcome.categories,
+        "sentiment": _value(outcome.sentiment),
+        "severity": _value(outcome.severity),
         "escalation": None if escalation is None else {
             "id": escalation.id,
             "priority": escalation.priority.value,
@@ -62,13 +62,6 @@ def callback_json(callback: Callback) -> dict[str, Any]:
 
 def _value(member: Any) -> str | None:
     return None if member is None else member.value
-
-
-def _current_escalation(escalations: list[Escalation]) -> Escalation | None:
-    """The unresolved one if any, else the latest."""
-    unresolved = [e for e in escalations if e.status != EscalationStatus.RESOLVED]
-    candidates = unresolved or escalations
-    return candidates[-1] if candidates else None
 
 
 def _callbacks_statement(scope: tuple[str, ...] | None) -> Select:
@@ -96,7 +89,7 @@ def callback_by_ticket(ticket_id: str, user: SupervisorUser = Depends(current_us
 
 
 @router.get("/callbacks")
-def callbacks(request: Request, page: int = 1, per_page: int = Query(50, le=MAX_PER_PAGE),
+def callbacks(request: Request, paging: PageRequest = Depends(page_request),
               status: CallbackStatus | None = None, since: date | None = None,
               until: date | None = None, user: SupervisorUser = Depends(current_user),
               session: Session = Depends(db_session)) -> dict[str, Any]:
@@ -110,18 +103,18 @@ def callbacks(request: Request, page: int = 1, per_page: int = Query(50, le=MAX_
     if until is not None:
         statement = statement.where(
             Callback.sent_at < local_midnight(until + timedelta(days=1), zone))
-    result = paginate(session, statement, page, per_page)
+    result = paginate(session, statement, paging.page, paging.per_page)
     return {"items": [callback_json(c) for c in result.items], **result.meta()}
 
 
 @router.get("/escalations")
-def escalation_list(request: Request, page: int = 1, per_page: int = Query(50, le=MAX_PER_PAGE),
+def escalation_list(request: Request, paging: PageRequest = Depends(page_request),
                     filters: QueueFilters = Depends(queue_filters),
                     user: SupervisorUser = Depends(current_user),
                     session: Session = Depends(db_session),
                     now: datetime = Depends(get_now)) -> dict[str, Any]:
     result = escalation_queue(session, filters, branch_scope(user), now,
-                              request.app.state.settings.zone, page=page, per_page=per_page)
+                              request.app.state.settings.zone, paging.page, paging.per_page)
     return {"items": [_escalation_json(e, now) for e in result.items], **result.meta()}
 
 

@@ -3,7 +3,6 @@ customer's earlier callbacks."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,15 +16,9 @@ from huifang.db.models import (
     Direction,
     Escalation,
     Message,
-    Sentiment,
-    Severity,
     Ticket,
 )
 from huifang.surveys import template_named
-
-_SENTIMENT_ORDER = [Sentiment.NEGATIVE, Sentiment.MIXED, Sentiment.NEUTRAL, Sentiment.POSITIVE]
-_SEVERITY_ORDER = [Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.NONE]
-
 
 @dataclass(frozen=True)
 class TranscriptLine:
@@ -75,21 +68,6 @@ def transcript(session: Session, callback: Callback) -> list[TranscriptLine]:
 
 def dimension_labels(callback: Callback) -> dict[str, str]:
     return {d.code: d.label for d in template_named(callback.template).dimensions}
-
-
-def categories(complaints: Iterable[Complaint]) -> list[str]:
-    return list(dict.fromkeys(c.category for complaint in complaints
-                              for c in complaint.categories))
-
-
-def worst_sentiment(complaints: Iterable[Complaint]) -> Sentiment | None:
-    found = {c.sentiment for c in complaints if c.sentiment is not None}
-    return next((s for s in _SENTIMENT_ORDER if s in found), None)
-
-
-def highest_severity(complaints: Iterable[Complaint]) -> Severity | None:
-    found = {c.severity for c in complaints}
-    return next((s for s in _SEVERITY_ORDER if s in found), None)
 
 
 def other_callbacks(session: Session, callback: Callback, scope: Scope) -> list[Callback]:

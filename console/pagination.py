@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from fastapi import HTTPException, Query, Request
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
-MAX_PER_PAGE = 200
 
 
 @dataclass(frozen=True)
@@ -28,9 +28,26 @@ class Page(Generic[T]):
                 "pages": self.pages}
 
 
+@dataclass(frozen=True)
+class PageRequest:
+    page: int
+    per_page: int
+
+
+def page_request(request: Request, page: int = 1,
+                 per_page: int | None = Query(None, ge=1)) -> PageRequest:
+    """?page=&per_page= of a list; per_page defaults to settings.console_page_size and may not
+    exceed settings.console_max_page_size (422)."""
+    settings = request.app.state.settings
+    if per_page is not None and per_page > settings.console_max_page_size:
+        raise HTTPException(status_code=422,
+                            detail=f"per_page 最多为 {settings.console_max_page_size}")
+    return PageRequest(max(page, 1), per_page or settings.console_page_size)
+
+
 def paginate(session: Session, statement: Select, page: int, per_page: int) -> Page[Any]:
     page = max(page, 1)
-    per_page = min(max(per_page, 1), MAX_PER_PAGE)
+    per_page = max(per_page, 1)
     total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     items = list(session.scalars(statement.limit(per_page).offset((page - 1) * per_page)))
     return Page(items=items, page=page, per_page=per_page, total=total or 0)

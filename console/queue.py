@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, case, distinct, exists, select
+from sqlalchemy import ColumnElement, Select, distinct, exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from console.pagination import Page, paginate
@@ -18,7 +18,6 @@ from huifang.db.models import (
     ComplaintCategory,
     Escalation,
     EscalationStatus,
-    Priority,
     Ticket,
 )
 from huifang.reports import agent_of, local_midnight
@@ -51,13 +50,6 @@ class QueueFilters:
     severity: str | None = None
     since: date | None = None  # escalation created on or after (local date)
     until: date | None = None  # escalation created on or before (local date)
-
-
-PRIORITY_RANK = case(
-    (Escalation.priority == Priority.URGENT, 0),
-    (Escalation.priority == Priority.HIGH, 1),
-    else_=2,
-)
 
 
 def queue_statement(filters: QueueFilters, scope: tuple[str, ...] | None, now: datetime,
@@ -103,12 +95,12 @@ def queue_statement(filters: QueueFilters, scope: tuple[str, ...] | None, now: d
             Escalation.created_at < local_midnight(filters.until + timedelta(days=1), zone))
     if filters.view == QueueView.RESOLVED:
         return statement.order_by(Escalation.resolved_at.desc(), Escalation.id.desc())
-    return statement.order_by(PRIORITY_RANK, Escalation.due_at, Escalation.id)
+    return statement.order_by(escalations.PRIORITY_RANK, Escalation.due_at, Escalation.id)
 
 
 def escalation_queue(session: Session, filters: QueueFilters, scope: tuple[str, ...] | None,
-                     now: datetime, zone: ZoneInfo, page: int = 1,
-                     per_page: int = 50) -> Page[Escalation]:
+                     now: datetime, zone: ZoneInfo, page: int, per_page: int
+                     ) -> Page[Escalation]:
     return paginate(session, queue_statement(filters, scope, now, zone), page, per_page)
 
 

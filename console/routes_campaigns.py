@@ -43,7 +43,6 @@ from huifang.surveys import all_templates
 router = APIRouter()
 
 UPLOAD_SUFFIXES = (".csv", ".xlsx", ".xlsm")
-PER_PAGE = 50
 
 
 def _jobs(request: Request) -> UploadJobs:
@@ -235,7 +234,7 @@ def campaign_page(request: Request, campaign_id: int, page: int = 1,
         "branches": branches,
         "agents": agents,
         "callbacks": paginate(session, callbacks_statement(campaign.id, filters, scope), page,
-                              PER_PAGE),
+                              settings.console_page_size),
         "may_operate": _may_operate(user),
         "may_cancel": campaign.kind != CampaignKind.STANDING,
         "templates": all_templates(),
@@ -339,10 +338,11 @@ def do_not_contact_page(request: Request, q: str = "", page: int = 1,
     search = optional_str(q)
     total = do_not_contact.count(session, search)
     page = max(page, 1)
+    per_page = request.app.state.settings.console_page_size
     return render(request, "do_not_contact.html", {
         "user": user, "q": search or "", "total": total, "page": page,
-        "pages": max(1, -(-total // PER_PAGE)),
-        "entries": do_not_contact.entries(session, search, PER_PAGE, (page - 1) * PER_PAGE),
+        "pages": max(1, -(-total // per_page)),
+        "entries": do_not_contact.entries(session, search, per_page, (page - 1) * per_page),
         "status_label": do_not_contact.status_label,
         "mask_phone": mask_text,
     })

@@ -14,7 +14,7 @@ from console.auth import branch_scope, current_user, may_see, require_supervisio
 from console.deps import db_session, get_now
 from console.labels import CATEGORIES
 from console.rendering import flash, render
-from huifang import escalations
+from huifang import escalations, outcome
 from huifang.db.models import Escalation, SupervisorUser
 from huifang.escalations import EscalationError
 from huifang.recovery import schedule_recovery
@@ -38,9 +38,9 @@ def conversation_page(request: Request, callback_id: int,
         "customer": callback.ticket.customer,
         "response": callback.response,
         "dimension_labels": conversation.dimension_labels(callback),
-        "categories": conversation.categories(callback.complaints),
-        "sentiment": conversation.worst_sentiment(callback.complaints),
-        "severity": conversation.highest_severity(callback.complaints),
+        "categories": outcome.categories(callback.complaints),
+        "sentiment": outcome.worst_sentiment(callback.complaints),
+        "severity": outcome.highest_severity(callback.complaints),
         "transcript": conversation.transcript(session, callback),
         "others": conversation.other_callbacks(session, callback, branch_scope(user)),
         "root_causes": CATEGORIES,
@@ -125,7 +125,8 @@ def reopen(request: Request, escalation_id: int, text: str = Form(""),
          session: Session = Depends(db_session),
            now: datetime = Depends(get_now)) -> Response:
     def run(escalation: Escalation) -> str:
-        escalations.reopen(session, escalation, user, text.strip(), now)
+        escalations.reopen(session, escalation, user, text.strip(), now,
+                           request.app.state.settings)
         return "已重新打开"
 
     return _act(request, session, user, escalation_id, run)

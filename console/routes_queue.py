@@ -8,12 +8,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from console import conversation
 from console.auth import branch_scope, current_user
 from console.deps import db_session, get_now
 from console.params import enum_or, optional_date, optional_str
 from console.queue import VIEW_LABELS_ZH, QueueFilters, QueueView, escalation_queue, filter_options
 from console.rendering import render
+from huifang import outcome
 from huifang.db.models import SupervisorUser
 
 router = APIRouter()
@@ -41,8 +41,9 @@ def queue_page(request: Request, page: int = 1, filters: QueueFilters = Depends(
                session: Session = Depends(db_session),
                now: datetime = Depends(get_now)) -> Response:
     scope = branch_scope(user)
-    result = escalation_queue(session, filters, scope, now, request.app.state.settings.zone,
-                              page=page)
+    settings = request.app.state.settings
+    result = escalation_queue(session, filters, scope, now, settings.zone, page,
+                              settings.console_page_size)
     return render(request, "queue.html", {
         "user": user,
         "now": now,
@@ -50,6 +51,6 @@ def queue_page(request: Request, page: int = 1, filters: QueueFilters = Depends(
         "views": VIEW_LABELS_ZH,
         "result": result,
         "options": filter_options(session, scope),
-        "categories_of": conversation.categories,
-        "severity_of": conversation.highest_severity,
+        "categories_of": outcome.categories,
+        "severity_of": outcome.highest_severity,
     })

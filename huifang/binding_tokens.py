@@ -9,20 +9,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huifang.db.models import Channel, ChannelAddress, Customer
-from huifang.settings import get_settings
+from huifang.settings import Settings
 
 
-def issue(session: Session, customer: Customer, now: datetime) -> str:
+def issue(session: Session, customer: Customer, now: datetime, settings: Settings) -> str:
     """A fresh single-use token; it replaces any earlier one of this customer."""
     token = secrets.token_urlsafe(16)
     customer.bind_token = token
-    customer.bind_token_expires_at = now + timedelta(days=get_settings().bind_token_ttl_days)
+    customer.bind_token_expires_at = now + timedelta(days=settings.bind_token_ttl_days)
     session.flush()
     return token
 
 
-def deep_link(token: str) -> str:
-    return f"https://t.me/{get_settings().telegram_bot_username}?start={token}"
+def deep_link(token: str, settings: Settings) -> str:
+    return f"https://t.me/{settings.telegram_bot_username}?start={token}"
 
 
 def redeem(session: Session, token: str, channel: Channel, address: str,

@@ -15,7 +15,6 @@ from huifang.db.models import (
     Customer,
     Ticket,
 )
-from huifang.db.types import utcnow
 
 
 def opt_out(
@@ -25,19 +24,18 @@ def opt_out(
     source: str,
     reason: str | None = None,
     actor: str | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> None:
-    now = now or utcnow()
     if customer.opted_out_at is None:
         customer.opted_out_at = now
     session.add(ConsentEvent(customer=customer, action="opt_out", source=source, reason=reason,
                              actor=actor, created_at=now))
-    _stop_pending_callbacks(session, customer, CallbackStatus.OPTED_OUT, "customer opted out")
+    _stop_pending_callbacks(session, customer, CallbackStatus.OPTED_OUT, "customer opted out",
+                            now)
 
 
 def opt_in(session: Session, customer: Customer, *, source: str, actor: str | None = None,
-           reason: str | None = None, now: datetime | None = None) -> None:
-    now = now or utcnow()
+           reason: str | None = None, now: datetime) -> None:
     customer.opted_out_at = None
     customer.unreachable_at = None
     session.add(ConsentEvent(customer=customer, action="opt_in", source=source, reason=reason,
@@ -45,18 +43,17 @@ def opt_in(session: Session, customer: Customer, *, source: str, actor: str | No
 
 
 def mark_unreachable(session: Session, customer: Customer, *, reason: str,
-                     now: datetime | None = None) -> None:
+                     now: datetime) -> None:
     """A customer who blocked the bot is unreachable and treated as opted out."""
-    now = now or utcnow()
     first_time = customer.unreachable_at is None
     customer.unreachable_at = customer.unreachable_at or now
-    _stop_pending_callbacks(session, customer, CallbackStatus.UNREACHABLE, reason)
+    _stop_pending_callbacks(session, customer, CallbackStatus.UNREACHABLE, reason, now)
     if first_time:
         opt_out(session, customer, source="channel", reason=reason, now=now)
 
 
 def _stop_pending_callbacks(session: Session, customer: Customer, status: CallbackStatus,
-                            reason: str) -> None:
+                            reason: str, now: datetime) -> None:
     pending = session.scalars(
         select(Callback)
         .join(Ticket)
@@ -65,6 +62,6 @@ def _stop_pending_callbacks(session: Session, customer: Customer, status: Callba
     for callback in pending:
         callback.status = status
         callback.status_reason = reason
-        callback.finished_at = callback.finished_at or utcnow()
+        callback.finished_at = callback.finished_at or now
         callback.lease_owner = None
         callback.lease_expires_at = None

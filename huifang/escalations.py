@@ -29,7 +29,7 @@ from huifang.db.models import (
     SupervisorUser,
     Ticket,
 )
-from huifang.settings import Settings, get_settings
+from huifang.settings import Settings
 
 
 class Reason(enum.StrEnum):
@@ -39,14 +39,15 @@ class Reason(enum.StrEnum):
     NOT_SOLVED = "not_solved"
 
 
-REASON_LABELS_ZH = {
-    Reason.LOW_OVERALL: "总体评分低",
-    Reason.HIGH_SEVERITY: "高风险投诉",
-    Reason.REQUESTED_HUMAN: "客户要求人工联系",
-    Reason.NOT_SOLVED: "问题未解决",
-}
+# Most urgent first: the order of every queue, and what "raising the priority" means.
+PRIORITY_ORDER = (Priority.URGENT, Priority.HIGH, Priority.NORMAL)
+# the same order in SQL, for ORDER BY
+PRIORITY_RANK = case({p: rank for rank, p in enumerate(PRIORITY_ORDER)},
+                     value=Escalation.priority)
 
-_PRIORITY_RANK = {Priority.NORMAL: 0, Priority.HIGH: 1, Priority.URGENT: 2}
+
+def more_urgent(priority: Priority, than: Priority) -> bool:
+    return PRIORITY_ORDER.index(priority) < PRIORITY_ORDER.index(than)
 
 # Reasons the supervisors are alerted about when they join an open escalation, even if the
 # priority stays: the customer now asks to be called.
@@ -91,8 +92,7 @@ def priority_for(reasons: list[Reason]) -> Priority:
     return Priority.NORMAL
 
 
-def due_at_for(priority: Priority, now: datetime, settings: Settings | None = None) -> datetime:
-    settings = settings or get_settings()
+def due_at_for(priority: Priority, now: datetime, settings: Settings) -> datetime:
     hours = {
         Priority.URGENT: settings.escalation_due_hours_urgent,
         Priority.HIGH: settings.escalation_due_hours_high,
@@ -131,9 +131,8 @@ class EscalationUpdate:
         return self.created or self.raised or bool(self.added & ALERT_WHEN_ADDED)
 
 
-def escalate_callback(session: Session, callback: Callback, now: datetime, *,
-                      requested_human: bool = False,
-                      settings: Settings | None = None) -> EscalationUpdate | None:
+def escalate_callback(session: Session, callback: Callback, now: datetime, settings: Settings,
+                      *, requested_human: bool = False) -> EscalationUpdate | None:
     """The one entry point: escalate what the callback has revealed so far (None when nothing
     warrants it and no escalation is open). Safe to call after every answer."""
     session.flush()
@@ -142,14 +141,14 @@ def escalate_callback(session: Session, callback: Callback, now: datetime, *,
 
 
 def escalate(session: Session, callback: Callback, reasons: list[Reason],
-             now: datetime) -> Escalation | None:
+             now: datetime, settings: Settings) -> Escalation | None:
     """Create the callback's escalation with `reasons`, or merge them into the open one."""
-    update = _merge(session, callback, reasons, now, None)
+    update = _merge(session, callback, reasons, now, settings)
     return update.escalation if update else None
 
 
 def _merge(session: Session, callback: Callback, reasons: list[Reason], now: datetime,
-           settings: Settings | None) -> EscalationUpdate | None:
+           settings: Settings) -> EscalationUpdate | None:
     current = session.scalar(
         select(Escalation).where(
             Escalation.callback_id == callback.id,
@@ -177,7 +176,7 @@ def _merge(session: Session, callback: Callback, reasons: list[Reason], now: dat
     if merged != current.reasons:
         current.reasons = merged
         priority = priority_for([Reason(r) for r in merged])
-        if _PRIORITY_RANK[priority] > _PRIORITY_RANK[current.priority]:
+        if more_urgent(priority, current.priority):
             current.priority = priority
             current.due_at = min(current.due_at, due_at_for(priority, now, settings))
             raised = True
@@ -218,29 +217,24 @@ def resolve(session: Session, escalation: Escalation, user: SupervisorUser, root
 
 
 def reopen(session: Session, escalation: Escalation, user: SupervisorUser, text: str,
-           now: datetime) -> None:
+           now: datetime, settings: Settings) -> None:
     if escalation.status != EscalationStatus.RESOLVED:
         raise EscalationError("只有已解决的工单可以重新打开")
     escalation.status = EscalationStatus.CLAIMED if escalation.owner_id else EscalationStatus.OPEN
     escalation.resolved_at = None
-    escalation.due_at = due_at_for(escalation.priority, now)
+    escalation.due_at = due_at_for(escalation.priority, now, settings)
     _audit(session, escalation, user, "reopened", text or None, now)
 
 
 def open_queue(session: Session, now: datetime, scope: Scope = None) -> list[Escalation]:
     """Unresolved escalations in the branch scope, most urgent first, then by deadline."""
-    rank = case(
-        (Escalation.priority == Priority.URGENT, 0),
-        (Escalation.priority == Priority.HIGH, 1),
-        else_=2,
-    )
     query = (
         select(Escalation)
         .join(Callback, Escalation.callback_id == Callback.id)
         .join(Ticket)
         .where(Escalation.status != EscalationStatus.RESOLVED)
         .where(in_scope(scope))
-        .order_by(rank, Escalation.due_at, Escalation.id)
+        .order_by(PRIORITY_RANK, Escalation.due_at, Escalation.id)
     )
     return list(session.scalars(query))
 

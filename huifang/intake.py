@@ -130,7 +130,7 @@ def ingest(session: Session, tickets: list[TicketIn], now: datetime,
             else:
                 result.already_present.append(item.ticket_id)
             continue
-        customer = _upsert_customer(session, item, now, result)
+        customer = _upsert_customer(session, item, now, settings, result)
         ticket = Ticket(
             external_id=item.ticket_id,
             customer=customer,
@@ -162,7 +162,7 @@ def ingest(session: Session, tickets: list[TicketIn], now: datetime,
     return result
 
 
-def _upsert_customer(session: Session, item: TicketIn, now: datetime,
+def _upsert_customer(session: Session, item: TicketIn, now: datetime, settings: Settings,
                      result: IntakeResult) -> Customer:
     customer = session.scalar(select(Customer).where(Customer.external_id == item.customer_id))
     if customer is None:
@@ -183,8 +183,9 @@ def _upsert_customer(session: Session, item: TicketIn, now: datetime,
     session.flush()
     if item.channel == Channel.TELEGRAM and customer.address_for(Channel.TELEGRAM) is None:
         if customer.bind_token is None:
-            binding_tokens.issue(session, customer, now)
-        result.bind_tokens[item.ticket_id] = binding_tokens.deep_link(customer.bind_token or "")
+            binding_tokens.issue(session, customer, now, settings)
+        result.bind_tokens[item.ticket_id] = binding_tokens.deep_link(customer.bind_token or "",
+                                                                      settings)
     return customer
 
 

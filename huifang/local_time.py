@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
+
+
+def month_day(day: date) -> str:
+    """11月25日: a day as Chinese readers write it (the year is understood)."""
+    return f"{day.month}月{day.day}日"
+
+
+def month_day_time(moment: datetime, zone: ZoneInfo) -> str:
+    """11月25日 09:00, in `zone`."""
+    local = moment.astimezone(zone)
+    return f"{month_day(local)} {local:%H:%M}"
 
 
 def describe(moment: datetime, zone: ZoneInfo, now: datetime) -> str:
@@ -16,7 +27,7 @@ def describe(moment: datetime, zone: ZoneInfo, now: datetime) -> str:
         return f"明天{clock}"
     if days == 2:
         return f"后天{clock}"
-    return f"{local.month}月{local.day}日 {clock}"
+    return month_day_time(moment, zone)
 
 
 def known_zone(name: str) -> str:

@@ -10,7 +10,8 @@ from typing import Any, TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from huifang.db.models import Callback, Complaint, Escalation, SurveyResponse, Ticket
+from huifang.db.models import Callback, Complaint, SurveyResponse, Ticket
+from huifang.outcome import outcome_of
 from huifang.spreadsheet_cells import formula_safe
 
 COLUMNS = [
@@ -19,7 +20,6 @@ COLUMNS = [
     "overall", "solved", "nps", "dimensions", "comment", "late_comment", "categories",
     "sentiment", "severity", "escalation_id", "escalation_priority", "escalation_status",
 ]
-_SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1, "none": 0}
 
 
 def _iso(value: Any) -> str | None:
@@ -28,11 +28,8 @@ def _iso(value: Any) -> str | None:
 
 def _row(callback: Callback) -> dict[str, Any]:
     ticket: Ticket = callback.ticket
-    response: SurveyResponse | None = callback.response
-    complaints: list[Complaint] = callback.complaints
-    escalation: Escalation | None = callback.escalations[-1] if callback.escalations else None
-    severities = [c.severity.value for c in complaints]
-    sentiments = [c.sentiment.value for c in complaints if c.sentiment]
+    outcome = outcome_of(callback)
+    escalation = outcome.escalation
     return {
         "ticket_id": ticket.external_id,
         "customer_id": ticket.customer.external_id,
@@ -48,15 +45,15 @@ def _row(callback: Callback) -> dict[str, Any]:
         "due_at": _iso(callback.due_at),
         "sent_at": _iso(callback.sent_at),
         "finished_at": _iso(callback.finished_at),
-        "overall": response.overall if response else None,
-        "solved": response.solved if response else None,
-        "nps": response.nps if response else None,
-        "dimensions": {d.dimension: d.score for d in response.dimensions} if response else {},
-        "comment": response.comment if response else None,
-        "late_comment": response.late_comment if response else None,
-        "categories": sorted({c.category for x in complaints for c in x.categories}),
-        "sentiment": sentiments[-1] if sentiments else None,
-        "severity": max(severities, key=_SEVERITY_RANK.__getitem__) if severities else None,
+        "overall": outcome.overall,
+        "solved": outcome.solved,
+        "nps": outcome.nps,
+        "dimensions": outcome.dimensions,
+        "comment": outcome.comment,
+        "late_comment": outcome.late_comment,
+        "categories": outcome.categories,
+        "sentiment": outcome.sentiment.value if outcome.sentiment else None,
+        "severity": outcome.severity.value if outcome.severity else None,
         "escalation_id": escalation.id if escalation else None,
         "escalation_priority": escalation.priority.value if escalation else None,
         "escalation_status": escalation.status.value if escalation else None,

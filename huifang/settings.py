@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     telegram_supervisors_chat_id: int | None = None
     telegram_supervisor_ids: list[int] = Field(default_factory=list)
     bind_token_ttl_days: int = 30
+    # Per-chat pacing of outgoing Telegram messages: a burst, then this many a second (a little
+    # under Telegram's ~1/s, as requests reach it with jitter)
+    telegram_chat_messages_per_second: float = Field(0.9, gt=0)
+    telegram_chat_burst: int = Field(3, ge=1)
 
     # Intake API and scheduler
     scheduler_host: str = "127.0.0.1"
@@ -82,6 +86,17 @@ class Settings(BaseSettings):
     intake_api_keys: list[SecretStr] = Field(default_factory=list)
     dispatch_interval_seconds: float = 5.0
     dispatch_batch_size: int = 50
+    # callbacks one dispatch worker sends at once (`python -m scheduler --concurrency` overrides)
+    dispatch_concurrency: int = Field(8, ge=1)
+    # how often silent conversations are followed up (reminder, no response) and escalation
+    # deadlines are watched
+    follow_up_interval_seconds: float = Field(60.0, gt=0)
+    escalation_watch_interval_seconds: float = Field(60.0, gt=0)
+    # the supervisors' morning digest, local time (timezone)
+    digest_time: time = time(8, 30)
+    # APScheduler's INFO line for every job run ("Running job …", every few seconds); off
+    # unless you are debugging the scheduler
+    scheduler_job_log: bool = False
     lease_seconds: int = 300
     max_send_attempts: int = 5
 
@@ -110,6 +125,10 @@ class Settings(BaseSettings):
     console_login_max_failures: int = Field(5, ge=1)
     console_login_max_failures_per_client: int = Field(20, ge=1)
     console_login_lockout_minutes: int = Field(15, ge=1)
+    # Lists (callbacks, escalations, campaign callbacks, do-not-contact): rows per page, and
+    # the most a JSON API client may ask for (per_page)
+    console_page_size: int = Field(50, ge=1)
+    console_max_page_size: int = Field(200, ge=1)
 
     # Campaigns in the console: the window the current send rate is measured over, the largest
     # ticket file an operator may upload, and how often the campaign page refreshes its figures

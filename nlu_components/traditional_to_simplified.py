@@ -3,6 +3,10 @@
 Runs inside the Rasa virtualenv (Python 3.10). Placed first in the pipeline so that the
 tokenizer, featurizers and classifiers only ever see one script; training data in Traditional
 is converted the same way.
+
+This is the one OpenCC converter outside huifang/script.py, and on purpose: the Rasa virtualenv
+cannot import the app's package (other Python, other dependencies), so the component keeps its
+own copy of the same t2s conversion.
 """
 
 from __future__ import annotations

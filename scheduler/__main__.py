@@ -30,8 +30,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m scheduler", description=__doc__)
     parser.add_argument("--dispatch-only", action="store_true",
                         help="run only the dispatch job (an extra worker; no API, no periodic jobs)")
-    parser.add_argument("--concurrency", type=int, default=8,
-                        help="callbacks handed to the gateway at the same time (default 8)")
+    parser.add_argument("--concurrency", type=int, default=None,
+                        help="callbacks handed to the gateway at the same time "
+                             "(default: HUIFANG_DISPATCH_CONCURRENCY)")
     return parser.parse_args(argv)
 
 
@@ -51,6 +52,7 @@ def main(argv: list[str] | None = None) -> None:
     configure_logging()
     settings = get_settings()
     enforce_for("scheduler", settings)
+    jobs.configure_job_log(settings)
     runtime = jobs.Runtime.start(settings, concurrency=args.concurrency)
     jobs.install(runtime)
     log.info("scheduler on %s", mask_dsn(settings.database_url))

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from huifang import escalations
 from huifang.db import session_scope
 from huifang.labels import PRIORITIES
+from huifang.local_time import month_day, month_day_time
 from huifang.one_line import one_line
 from huifang.reports import ReportQuery, build_report
 from huifang.settings import Settings
@@ -30,7 +31,7 @@ def compose_digest(session: Session, now: datetime, settings: Settings) -> str:
     queue = escalations.open_queue(session, now)
     overdue = [e for e in queue if e.due_at < now]
     lines = [
-        f"【回访日报】{yesterday.month}月{yesterday.day}日",
+        f"【回访日报】{month_day(yesterday)}",
         f"发出回访 {total.sent} 个，收到回复 {total.answered} 个"
         f"（回复率 {_percent(total.response_rate)}）。",
     ]
@@ -41,11 +42,10 @@ def compose_digest(session: Session, now: datetime, settings: Settings) -> str:
                  f"其中已超时 {len(overdue)} 个。")
     for escalation in overdue[:LISTED_OVERDUE]:
         ticket = escalation.callback.ticket
-        due = escalation.due_at.astimezone(zone)
         branch = one_line(ticket.branch) or "未分配网点"
         lines.append(f"· #{escalation.id} {PRIORITIES[escalation.priority]} "
                      f"{branch} 工单{one_line(ticket.external_id)}，"
-                     f"截止 {due.month}月{due.day}日 {due:%H:%M}")
+                     f"截止 {month_day_time(escalation.due_at, zone)}")
     if len(overdue) > LISTED_OVERDUE:
         lines.append(f"……另有 {len(overdue) - LISTED_OVERDUE} 个超时，请在控制台查看。")
     return "\n".join(lines)

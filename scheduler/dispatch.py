@@ -23,11 +23,12 @@ from huifang.callback_policy import customer_zone
 from huifang.db import session_scope
 from huifang.db.models import FINAL_CALLBACK_STATUSES, Callback, CallbackStatus
 from huifang.db.types import utcnow
+from huifang.gateway_contract import RoundOutcome, RoundStatus
 from huifang.rescheduling import SendMode, defer, mark_delivered, stop
 from huifang.send_rules import SendRules, Verdict
 from huifang.settings import Settings
 from scheduler.claims import Claim, claim_due
-from scheduler.gateway_client import GatewayClient, SendOutcome, SendResult
+from scheduler.gateway_client import GatewayClient
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +60,14 @@ def worker_name() -> str:
 class Dispatcher:
     def __init__(self, sessions: sessionmaker[Session], gateway: GatewayClient,
                  rules: SendRules, settings: Settings, *, owner: str | None = None,
-                 concurrency: int = 8, clock: Clock = utcnow) -> None:
+                 concurrency: int | None = None, clock: Clock = utcnow) -> None:
         self.sessions = sessions
         self.gateway = gateway
         self.rules = rules
         self.settings = settings
         self.owner = owner or worker_name()
         self.clock = clock
-        self._pool = ThreadPoolExecutor(max_workers=concurrency,
+        self._pool = ThreadPoolExecutor(max_workers=concurrency or settings.dispatch_concurrency,
                                         thread_name_prefix="dispatch")
         self._stopping = threading.Event()
 
@@ -137,26 +138,26 @@ class Dispatcher:
             return None
         return callback
 
-    def _record(self, callback: Callback, mode: SendMode, result: SendResult,
+    def _record(self, callback: Callback, mode: SendMode, result: RoundOutcome,
                 now: datetime) -> PassReport:
         policy = self.rules.book.for_service(callback.ticket.service_type)
         zone = customer_zone(callback.ticket, self.settings)
-        if result.outcome.delivered:
+        if result.status.delivered:
             mark_delivered(callback, mode, now, policy)
             return PassReport(delivered=1, messages=result.messages,
-                              already_sent=int(result.outcome == SendOutcome.ALREADY_SENT))
-        if result.outcome in (SendOutcome.UNREACHABLE, SendOutcome.OPTED_OUT):
+                              already_sent=int(result.status == RoundStatus.ALREADY_SENT))
+        if result.status in (RoundStatus.UNREACHABLE, RoundStatus.OPTED_OUT):
             # The gateway has already recorded it through huifang.consent; make sure of it.
             if callback.status not in FINAL_CALLBACK_STATUSES:
-                status = CallbackStatus(result.outcome.value)
-                stop(callback, status, f"gateway: customer {result.outcome.value}", now)
+                status = CallbackStatus(result.status.value)
+                stop(callback, status, f"gateway: customer {result.status.value}", now)
             return PassReport(stopped=1)
-        if result.outcome == SendOutcome.NO_ADDRESS:
+        if result.status == RoundStatus.NO_ADDRESS:
             defer(callback, policy.window.next_opening(now + NO_ADDRESS_RETRY, zone),
                   "no channel address yet (customer has not linked a chat)",
                   "gateway: no_address")
             return PassReport(later=1)
         backoff = min(timedelta(minutes=2 ** max(callback.attempts - 1, 0)), MAX_BACKOFF)
         defer(callback, policy.window.next_opening(now + backoff, zone),
-              "temporary failure, retrying", result.error)
+              "temporary failure, retrying", result.detail)
         return PassReport(later=1)

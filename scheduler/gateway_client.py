@@ -2,43 +2,21 @@
 
 from __future__ import annotations
 
-import enum
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from huifang.gateway_contract import ROUND_HTTP_STATUS, RoundOutcome, RoundStatus
 from huifang.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-class SendOutcome(enum.StrEnum):
-    SENT = "sent"
-    ALREADY_SENT = "already_sent"
-    UNREACHABLE = "unreachable"
-    OPTED_OUT = "opted_out"
-    NO_ADDRESS = "no_address"
-    RETRY = "retry"  # temporary: gateway or Rasa down, timeout, unexpected answer
-
-    @property
-    def delivered(self) -> bool:
-        return self in (SendOutcome.SENT, SendOutcome.ALREADY_SENT)
-
-
-# What the gateway may answer to a send, by HTTP status; anything else is worth a retry.
-_ANSWERS = {
-    200: (SendOutcome.SENT, SendOutcome.ALREADY_SENT),
-    409: (SendOutcome.UNREACHABLE, SendOutcome.OPTED_OUT, SendOutcome.NO_ADDRESS),
-}
-
-
-@dataclass(frozen=True)
-class SendResult:
-    outcome: SendOutcome
-    messages: int = 0
-    error: str | None = None
+# The gateway's answers the scheduler acts on; anything else (not found, unavailable, an
+# unexpected status or body, no answer at all) is a temporary failure worth a retry.
+_ACTED_ON = (RoundStatus.SENT, RoundStatus.ALREADY_SENT, RoundStatus.UNREACHABLE,
+             RoundStatus.OPTED_OUT, RoundStatus.NO_ADDRESS)
 
 
 class GatewayClient:
@@ -66,19 +44,19 @@ class GatewayClient:
     def close(self) -> None:
         self._http.close()
 
-    def send_round(self, callback_id: int, round_: int, mode: str) -> SendResult:
+    def send_round(self, callback_id: int, round_: int, mode: str) -> RoundOutcome:
         try:
             response = self._http.post(f"/internal/callbacks/{callback_id}/send",
                                        json={"round": round_, "mode": mode})
         except httpx.HTTPError as exc:
-            return SendResult(SendOutcome.RETRY, error=f"gateway unreachable: {exc!r}")
+            return RoundOutcome(RoundStatus.UNAVAILABLE, detail=f"gateway unreachable: {exc!r}")
         body = _json(response)
-        expected = _ANSWERS.get(response.status_code, ())
-        outcome = next((o for o in expected if o.value == body.get("status")), None)
+        outcome = next((o for o in _ACTED_ON if o.value == body.get("status")
+                        and ROUND_HTTP_STATUS[o] == response.status_code), None)
         if outcome is not None:
-            return SendResult(outcome, messages=int(body.get("messages") or 0))
-        return SendResult(SendOutcome.RETRY,
-                          error=f"gateway answered {response.status_code}: {response.text[:300]}")
+            return RoundOutcome(outcome, messages=int(body.get("messages") or 0))
+        return RoundOutcome(RoundStatus.UNAVAILABLE, detail=(
+            f"gateway answered {response.status_code}: {response.text[:300]}"))
 
     def alert_escalation(self, escalation_id: int) -> bool:
         return self._post_ok(f"/internal/escalations/{escalation_id}/alert", None)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import time
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -31,10 +30,15 @@ from scheduler.gateway_client import GatewayClient
 from scheduler.reminders import run_follow_ups
 
 log = logging.getLogger(__name__)
+# where APScheduler writes "Running job …" / "… executed successfully" for every run
+JOB_RUN_LOGGER = "apscheduler.executors"
 
-FOLLOW_UP_SECONDS = 60
-ESCALATION_WATCH_SECONDS = 60
-DIGEST_AT = time(8, 30)  # local time (settings.timezone)
+
+def configure_job_log(settings: Settings) -> None:
+    """APScheduler's line per job run only when asked for (settings.scheduler_job_log): with
+    dispatch every few seconds it would bury everything else. Its warnings and errors stay."""
+    level = logging.INFO if settings.scheduler_job_log else logging.WARNING
+    logging.getLogger(JOB_RUN_LOGGER).setLevel(level)
 
 
 @dataclass
@@ -47,7 +51,8 @@ class Runtime:
     dispatcher: Dispatcher
 
     @classmethod
-    def start(cls, settings: Settings, concurrency: int = 8) -> Runtime:
+    def start(cls, settings: Settings, concurrency: int | None = None) -> Runtime:
+        concurrency = concurrency or settings.dispatch_concurrency
         book = PolicyBook.load(settings)
         book.validate()
         engine = create_db_engine(settings.database_url)
@@ -129,15 +134,17 @@ def start_scheduler(runtime: Runtime, *, dispatch_only: bool = False) -> Backgro
     scheduler.add_job(dispatch_due, "interval", seconds=settings.dispatch_interval_seconds,
                       id="dispatch", replace_existing=True, next_run_time=utcnow())
     if not dispatch_only:
-        scheduler.add_job(follow_up_silence, "interval", seconds=FOLLOW_UP_SECONDS,
+        scheduler.add_job(follow_up_silence, "interval",
+                          seconds=settings.follow_up_interval_seconds,
                           id="follow_up", replace_existing=True)
         scheduler.add_job(watch_escalation_deadlines, "interval",
-                          seconds=ESCALATION_WATCH_SECONDS, id="escalation_watch",
+                          seconds=settings.escalation_watch_interval_seconds, id="escalation_watch",
                           replace_existing=True)
         if scheduler.get_job("daily_digest") is None:
             # Kept when present: replacing it would forget a run missed while we were down.
-            scheduler.add_job(daily_digest, "cron", hour=DIGEST_AT.hour,
-                              minute=DIGEST_AT.minute, second=DIGEST_AT.second,
+            at = settings.digest_time
+            scheduler.add_job(daily_digest, "cron", hour=at.hour, minute=at.minute,
+                              second=at.second,
                               id="daily_digest", misfire_grace_time=6 * 3600)
     scheduler.resume()
     return scheduler

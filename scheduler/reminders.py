@@ -53,7 +53,7 @@ def follow_up(session: Session, callback: Callback, now: datetime, book: PolicyB
         plan_reminder(callback, now, policy, settings)
         return FollowUp.REMIND
     if silent_for >= timedelta(hours=policy.expiry_after_hours):
-        escalation = expire(session, callback, now)
+        escalation = expire(session, callback, now, settings)
         if escalation is not None and report is not None:
             report.escalation_ids.append(escalation.id)
         return FollowUp.EXPIRED
@@ -61,11 +61,12 @@ def follow_up(session: Session, callback: Callback, now: datetime, book: PolicyB
     return FollowUp.WAIT
 
 
-def expire(session: Session, callback: Callback, now: datetime) -> Escalation | None:
+def expire(session: Session, callback: Callback, now: datetime, settings: Settings
+           ) -> Escalation | None:
     if callback.response is None and not callback.complaints:
         stop(callback, CallbackStatus.NO_RESPONSE, "no answer before expiry", now)
         return None
-    update = escalations.escalate_callback(session, callback, now)
+    update = escalations.escalate_callback(session, callback, now, settings)
     escalation = update.escalation if update is not None else None
     stop(callback, CallbackStatus.COMPLETED, "partial: customer stopped answering", now)
     return escalation

@@ -1,3 +1,10 @@
-from huifang.db.engine import create_db_engine, session_factory, session_scope
+from huifang.db.engine import (
+    create_db_engine,
+    in_worker_thread,
+    run_in_transaction,
+    session_factory,
+    session_scope,
+)
 
-__all__ = ["create_db_engine", "session_factory", "session_scope"]
+__all__ = ["create_db_engine", "in_worker_thread", "run_in_transaction", "session_factory",
+           "session_scope"]

@@ -3,13 +3,17 @@ puts bound parameters into its errors."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+T = TypeVar("T")
 
 
 def create_db_engine(url: str, **kwargs: object) -> Engine:
@@ -60,3 +64,14 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def run_in_transaction(factory: sessionmaker[Session], work: Callable[[Session], T]) -> T:
+    with session_scope(factory) as session:
+        return work(session)
+
+
+async def in_worker_thread(factory: sessionmaker[Session], work: Callable[[Session], T]) -> T:
+    """Blocking database work from async code (gateway handlers, Rasa actions): one committed
+    unit of work in a worker thread, so the event loop keeps serving."""
+    return await asyncio.to_thread(run_in_transaction, factory, work)

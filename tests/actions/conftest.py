@@ -33,7 +33,7 @@ DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"
 
 @pytest.fixture
 def action_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-              trained_models: None) -> Iterator[sessionmaker[Session]]:
+              complaint_model: None) -> Iterator[sessionmaker[Session]]:
     """The database the actions write to (their session factory pointed at it)."""
     with migrated("sqlite", tmp_path) as url:
         engine = create_db_engine(url)

@@ -8,7 +8,7 @@ from spacy.language import Language
 
 from complaints import components  # noqa: F401  (registers the tokenizer and the rule layer)
 from complaints.pipeline import ComplaintClassifier
-from complaints.script import to_simplified
+from huifang.script import to_simplified
 from complaints.severity_rules import signals
 
 HIGH = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 from complaints.dataset import read_labelled
 from complaints.labels import COMPLAINING
 from complaints.pipeline import ComplaintClassifier
-from complaints.script import to_simplified
+from huifang.script import to_simplified
 from complaints.training import DEV_FILE
 
 

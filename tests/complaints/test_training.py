@@ -36,7 +36,7 @@ def test_staleness_follows_the_inputs(classifier: ComplaintClassifier, tmp_path:
     copy = tmp_path / "complaints"
     shutil.copytree(training.MODEL_DIR, copy)
     assert not training.is_stale(copy)
-    (copy / training.STAMP_NAME).write_text("0" * 64 + "\n")
+    training.model_stamp(copy).stamp_file.write_text("0" * 64 + "\n")
     assert training.is_stale(copy)
     assert training.is_stale(tmp_path / "missing")
 

@@ -199,7 +199,7 @@ def load_dataset(session: Session) -> Dataset:
             _answer(session, callbacks[visit.key], visit)
 
     def raise_(key: str, reasons: list[Reason], at: datetime) -> Escalation:
-        escalation = escalations.escalate(session, callbacks[key], reasons, at)
+        escalation = escalations.escalate(session, callbacks[key], reasons, at, get_settings())
         assert escalation is not None
         session.flush()
         return escalation

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -20,19 +19,18 @@ from huifang.settings import get_settings
 from tests.console.browser import chromium, log_in, screenshot, serving
 from tests.console.console_support import PASSWORD, add_user
 from tests.gateway.support import (
-    RASA_TOKEN,
     GatewayUnderTest,
     Seeded,
     gateway_settings,
     running_gateway,
     seed_customer,
 )
-from tests.support.processes import free_port
-from tests.support.stack import rasa_stack_running
+from tests.support.stack import RasaStack
 
 pytestmark = pytest.mark.rasa
 
 ADDRESS = "wc-console-e2e"
+BRANCH = "控制台端到端网点"
 COMPLAINT = "等了三个小时才修好，师傅态度还很差"
 
 
@@ -45,26 +43,22 @@ class Scene:
 
 
 @pytest.fixture(scope="module")
-def scene(trained_models: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
-    gateway_port = free_port()
-    settings = get_settings().model_copy(update={
-        "gateway_internal_url": f"http://127.0.0.1:{gateway_port}",
-        "rasa_token": SecretStr(RASA_TOKEN),
-    })
-    workdir: Path = tmp_path_factory.mktemp("console-e2e")
-    with rasa_stack_running(workdir, settings) as stack:
-        gateway_config = gateway_settings(stack.database_url, stack.rasa_url,
-                                          internal_token=get_settings().internal_token)
-        with running_gateway(gateway_config, internal_port=gateway_port) as gateway:
-            seeded = seed_customer(gateway.sessions, Channel.WEBCHAT, address=ADDRESS)
-            escalation_id = unhappy_conversation(gateway, seeded)
-            with session_scope(gateway.sessions) as session:
-                add_user(session, "zhang")
-            console = create_app(gateway_config.model_copy(update={
-                "timezone": "Asia/Shanghai",
-                "console_secret_key": SecretStr("console-e2e-secret")}))
-            with serving(console) as console_url:
-                yield Scene(gateway, seeded, escalation_id, console_url)
+def scene(gateway_stack: RasaStack, gateway_port: int) -> Iterator[Scene]:
+    """On the session's shared stack: the supervisor sees only this test's branch, so other
+    tests' escalations in the same database stay out of the queue."""
+    gateway_config = gateway_settings(gateway_stack.database_url, gateway_stack.rasa_url,
+                                      internal_token=get_settings().internal_token)
+    with running_gateway(gateway_config, internal_port=gateway_port) as gateway:
+        seeded = seed_customer(gateway.sessions, Channel.WEBCHAT, address=ADDRESS,
+                               branch=BRANCH)
+        escalation_id = unhappy_conversation(gateway, seeded)
+        with session_scope(gateway.sessions) as session:
+            add_user(session, "zhang", branches=[BRANCH])
+        console = create_app(gateway_config.model_copy(update={
+            "timezone": "Asia/Shanghai",
+            "console_secret_key": SecretStr("console-e2e-secret")}))
+        with serving(console) as console_url:
+            yield Scene(gateway, seeded, escalation_id, console_url)
 
 
 def unhappy_conversation(gateway: GatewayUnderTest, seeded: Seeded) -> int:

@@ -16,7 +16,7 @@ import yaml
 from opencc import OpenCC
 
 from huifang.app.model_build import RASA_BIN, RASA_DATA, RASA_MODEL
-from huifang.app.nlu_evaluation import DEV_NLU, HELD_OUT_NLU, INDEPENDENT_NLU, evaluate_nlu
+from huifang.app.nlu_evaluation import DEV_NLU, HELD_OUT_NLU, NluScores, evaluate_all
 from huifang.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.rasa
@@ -88,22 +88,28 @@ def test_dev_examples_are_not_in_the_training_data_beyond_those_shared_at_the_sp
     assert not (_examples(DEV_NLU) & _training_examples()) - shared_at_split
 
 
-def test_nlu_on_the_held_out_file(trained_models: None) -> None:
-    scores = evaluate_nlu("held-out", HELD_OUT_NLU)
+@pytest.fixture(scope="module")
+def nlu_scores(trained_models: None) -> dict[str, NluScores]:
+    """Both files in one `rasa test nlu` run, scored per file (huifang.app.nlu_evaluation)."""
+    return {scores.name: scores for scores in evaluate_all()}
+
+
+def test_nlu_on_the_held_out_file(nlu_scores: dict[str, NluScores]) -> None:
+    scores = nlu_scores["held-out"]
     print(f"held-out intent accuracy {scores.accuracy:.3f}, macro-F1 {scores.macro_f1:.3f}")
     assert scores.accuracy >= INTENT_ACCURACY_MIN
     assert scores.macro_f1 >= MACRO_F1_MIN
 
 
-def test_nlu_on_the_dev_file(trained_models: None) -> None:
-    scores = evaluate_nlu("dev", DEV_NLU)
+def test_nlu_on_the_dev_file(nlu_scores: dict[str, NluScores]) -> None:
+    scores = nlu_scores["dev"]
     print(f"dev intent accuracy {scores.accuracy:.3f}, macro-F1 {scores.macro_f1:.3f}")
     assert scores.examples >= 300
     assert scores.accuracy >= DEV_ACCURACY_MIN
 
 
-def test_nlu_on_the_independent_file(trained_models: None) -> None:
-    scores = evaluate_nlu("independent", INDEPENDENT_NLU)
+def test_nlu_on_the_independent_file(nlu_scores: dict[str, NluScores]) -> None:
+    scores = nlu_scores["independent"]
     print(f"independent intent accuracy {scores.accuracy:.3f}, macro-F1 {scores.macro_f1:.3f} "
           f"on {scores.examples} utterances")
     assert scores.examples >= 300

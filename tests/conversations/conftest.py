@@ -1,5 +1,5 @@
-"""The one stack every conversation of the suite talks to, started once per session: the real
-Rasa server and action server (`gateway_stack`, shared with the gateway tests), the real
+"""The one stack every conversation of the suite talks to, started once for the suite: the real
+Rasa server and action server (`gateway_stack`, shared with the other end-to-end tests), the real
 gateway on the port the actions call back, and the fake Telegram Bot API server whose
 supervisors' chat records the alerts. Each conversation brings its own customer and ticket.
 
@@ -18,7 +18,6 @@ from _pytest.terminal import TerminalReporter
 from huifang.db import create_db_engine, session_factory
 from huifang.settings import get_settings
 from tests.conversations.driver import SuiteStack
-from tests.gateway.conftest import gateway_port, gateway_stack  # noqa: F401  (shared stack)
 from tests.gateway.support import SUPERVISORS_CHAT, gateway_settings, running_gateway
 from tests.support.fake_bot_api import FakeBotApi, serving
 from tests.support.stack import RasaStack
@@ -29,9 +28,8 @@ SUITE_MODULE = "test_conversation_suite.py"
 REQUESTS_PER_MINUTE_PER_CLIENT = 5000
 
 
-@pytest.fixture(scope="session")
-def suite_stack(gateway_stack: RasaStack, gateway_port: int  # noqa: F811
-                ) -> Iterator[SuiteStack]:
+@pytest.fixture(scope="module")  # its gateway frees `gateway_port` for the next module
+def suite_stack(gateway_stack: RasaStack, gateway_port: int) -> Iterator[SuiteStack]:
     with serving(FakeBotApi()) as telegram:
         telegram.api.add_group(SUPERVISORS_CHAT, "回访主管群")
         settings = gateway_settings(

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from huifang.db.models import Priority
-from huifang.escalations import REASON_LABELS_ZH, Reason, priority_for
+from huifang.escalations import Reason, priority_for
+from huifang.labels import REASONS
 from tests.conversations import reading
 from tests.conversations.driver import (
     COMMENT_SKIPS,
@@ -188,9 +189,9 @@ def _alerted(state: CallbackState, alerts: list[str], found: _Findings) -> None:
         named = "\n".join(line for a in about for line in a.splitlines()
                           if line.startswith("原因"))
         for reason in top:
-            if REASON_LABELS_ZH[reason] not in named:
+            if REASONS[reason] not in named:
                 found.fail("alert does not name the reason",
-                           f"{REASON_LABELS_ZH[reason]} not in {named!r}")
+                           f"{REASONS[reason]} not in {named!r}")
 
 
 def check_walk_away(spec: ConversationSpec, observed: Observed) -> list[Failure]:

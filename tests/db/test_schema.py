@@ -130,6 +130,8 @@ def test_opt_out_is_audited_and_stops_pending_callbacks(session: Session) -> Non
     events = session.scalars(select(ConsentEvent)).all()
     assert [(e.action, e.source, e.reason) for e in events] == [("opt_out", "conversation", "别再发了")]
     assert session.get(Callback, callback.id).status == CallbackStatus.OPTED_OUT
+    # stopped at the moment of the opt-out it was given, not at the wall clock's
+    assert session.get(Callback, callback.id).finished_at == NOW
 
 
 def test_opting_back_in_keeps_the_history(session: Session) -> None:

@@ -31,11 +31,12 @@ from tests.support.fake_bot_api import (
     RunningFakeBotApi,
     serve_asgi_in_order,
 )
+from tests.support.stack import SHARED_RASA_TOKEN
 
 T = TypeVar("T")
 
 INTERNAL_TOKEN = "gateway-test-internal-token"
-RASA_TOKEN = "gateway-test-rasa-token-0123456789"
+RASA_TOKEN = SHARED_RASA_TOKEN  # what the shared Rasa stacks expect (tests/conftest.py)
 SUPERVISORS_CHAT = -1001234567890
 SUPERVISOR = FakeUser(7001, "张主管", "zhang_sup")
 STRANGER = FakeUser(7002, "路人甲", "passerby")
@@ -158,14 +159,15 @@ class Seeded:
 
 def seed_customer(sessions: sessionmaker[Session], channel: Channel, *,
                   address: str | None = None, locale: Locale = Locale.SIMPLIFIED,
-                  service_type: str = "auto_repair", name: str = "王先生") -> Seeded:
+                  service_type: str = "auto_repair", name: str = "王先生",
+                  branch: str = "朝阳店") -> Seeded:
     """A customer with one closed ticket and its (not yet sent) survey callback."""
     number = next(_numbers)
     now = utcnow()
     stamp = f"{now.timestamp():.0f}-{number}"
     ticket = TicketIn(ticket_id=f"GW-{stamp}", customer_id=f"gw-customer-{stamp}",
                       customer_name=name, service_type=service_type, agent="李师傅",
-                      branch="朝阳店", channel=channel, address=address, locale=locale,
+                      branch=branch, channel=channel, address=address, locale=locale,
                       closed_at=now - timedelta(days=1))
     with session_scope(sessions) as session:
         result = ingest(session, [ticket], now)

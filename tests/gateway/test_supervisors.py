@@ -28,6 +28,7 @@ from huifang.db.models import (
 )
 from huifang.db.types import utcnow
 from huifang.escalations import Reason
+from huifang.settings import get_settings
 from tests.gateway.support import (
     STRANGER,
     SUPERVISOR,
@@ -71,7 +72,8 @@ def escalated(sessions: sessionmaker[Session], overdue: bool = False) -> int:
         session.flush()
         created = now - timedelta(days=5) if overdue else now
         escalation = escalations.escalate(session, callback,
-                                          [Reason.LOW_OVERALL, Reason.NOT_SOLVED], created)
+                                          [Reason.LOW_OVERALL, Reason.NOT_SOLVED], created,
+                                          get_settings())
         assert escalation is not None
         return escalation.id
 

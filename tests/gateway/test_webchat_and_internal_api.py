@@ -128,7 +128,7 @@ def test_unreachable_customers_get_409_and_nothing_is_claimed(
     nowhere = seed_customer(webchat_gateway.sessions, Channel.WEBCHAT, address=None)
     with webchat_gateway.sessions.begin() as session:
         customer = session.get_one(Customer, opted.customer_id)
-        consent.opt_out(session, customer, source="test")
+        consent.opt_out(session, customer, source="test", now=utcnow())
         # intake gives every web-chat customer an address with their link; this one lost it
         session.execute(delete(ChannelAddress)
                         .where(ChannelAddress.customer_id == nowhere.customer_id))

@@ -1,8 +1,9 @@
 """A stand-in for the gateway's internal API, used by the claim/lease and dispatch tests.
 
 It does what docs/contracts.md asks of the gateway on a send — the compare-and-set on
-`delivered_round` in the same database — and records every round it delivered, every alert
-and every digest. Tests can force an answer (409, 503, …) per callback. The exactly-once
+`delivered_round` in the same database, by calling the gateway's own
+`bot.callback_rounds.claim_round`, so it follows whatever that becomes — but asks no Rasa and
+delivers nothing; it records every round it delivered, every alert and every digest. Tests can force an answer (409, 503, …) per callback. The exactly-once
 test through the real gateway and the fake Bot API server is test_gateway_end_to_end.py.
 """
 
@@ -19,11 +20,9 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI, Header, HTTPException
 from fastapi.responses import JSONResponse
-from sqlalchemy import func, literal, update
-
-from huifang.db import create_db_engine
-from huifang.db.models import Callback
-from huifang.db.types import UTCDateTime
+from bot.callback_rounds import claim_round
+from huifang.db import create_db_engine, session_factory, session_scope
+from huifang.gateway_contract import ROUND_HTTP_STATUS, RoundStatus
 from tests.support.processes import free_port
 
 TOKEN = "standin-internal-token-0123456789"
@@ -52,6 +51,7 @@ class GatewayStandIn:
 
     def __post_init__(self) -> None:
         self._engine = create_db_engine(self.database_url)
+        self._sessions = session_factory(self._engine)
         self._lock = threading.Lock()
 
     def delivered_ids(self) -> list[int]:
@@ -74,19 +74,15 @@ class GatewayStandIn:
                 return JSONResponse(answer, status_code=code)
             time.sleep(self.send_delay)
             delivery = Delivery(callback_id, int(body["round"]), body["mode"], x_dispatch_worker)
-            with self._engine.begin() as connection:
-                changed = connection.execute(
-                    update(Callback)
-                    .where(Callback.id == callback_id, Callback.delivered_round < delivery.round)
-                    .values(delivered_round=delivery.round,
-                            sent_at=func.coalesce(Callback.sent_at,
-                                                  literal(self.clock(), UTCDateTime())))
-                ).rowcount
+            with session_scope(self._sessions) as session:
+                claimed = claim_round(session, callback_id, delivery.round, self.clock())
             with self._lock:
-                (self.deliveries if changed else self.already_sent).append(delivery)
-            if not changed:
-                return JSONResponse({"status": "already_sent"})
-            return JSONResponse({"status": "sent", "messages": 2})
+                (self.deliveries if claimed else self.already_sent).append(delivery)
+            status = RoundStatus.SENT if claimed else RoundStatus.ALREADY_SENT
+            answer: dict[str, Any] = {"status": status.value}
+            if claimed:
+                answer["messages"] = 2
+            return JSONResponse(answer, status_code=ROUND_HTTP_STATUS[status])
 
         @app.post("/internal/escalations/{escalation_id}/alert")
         def alert(escalation_id: int, authorization: str | None = Header(None)) -> JSONResponse:

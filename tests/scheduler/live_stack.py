@@ -1,19 +1,26 @@
 """The whole delivery path as real processes, for the exactly-once test and the benchmark:
 PostgreSQL, Rasa + action server, the gateway (`python -m bot`) talking to the fake Telegram
 Bot API server, and dispatch workers (`python -m scheduler --dispatch-only`).
+
+In the test suite the Rasa + action server pair and its database are the session's shared
+PostgreSQL stack (tests/conftest.py); each `live_stack()` brings its own fake Telegram server,
+gateway and dispatchers, cancels whatever earlier users left scheduled (so its dispatchers send
+only its own callbacks), and its counts (`make_due`, `delivered_callbacks`,
+`outgoing_per_callback`, `callbacks`) cover only the callbacks created since it started. The
+benchmark, with nothing registered, starts a stack of its own.
 """
 
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 from pydantic import SecretStr
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from huifang.db import create_db_engine, session_factory, session_scope
@@ -24,11 +31,18 @@ from huifang.settings import Settings, get_settings
 from huifang.app.stack import python_module
 from tests.support.fake_bot_api import FakeBotApi, FakeUser, RunningFakeBotApi, serving
 from tests.support.processes import free_port, running
-from tests.support.stack import rasa_stack_running
+from tests.support.stack import RasaStack, rasa_stack_running
 
 INTERNAL_TOKEN = "live-stack-internal-token"
 RASA_TOKEN = "live-stack-rasa-token-0123456789"
 FIRST_CHAT_ID = 700_000_001
+
+_shared_rasa: list[Callable[[], RasaStack]] = []
+
+
+def use_shared_rasa(get: Callable[[], RasaStack]) -> None:
+    """Run every `live_stack()` on the Rasa stack `get()` returns (the test session's)."""
+    _shared_rasa[:] = [get]
 
 
 class KnownChatsBotApi(FakeBotApi):
@@ -47,6 +61,8 @@ class LiveStack:
     telegram: RunningFakeBotApi
     log_dir: Path
     sessions: sessionmaker[Session]
+    # callbacks with a larger id are this stack's (the database may be shared)
+    after_callback: int = 0
     _processes: ExitStack = field(default_factory=ExitStack)
 
     @property
@@ -60,11 +76,11 @@ class LiveStack:
         env = {
             "HUIFANG_DATABASE_URL": s.database_url,
             "HUIFANG_RASA_URL": s.rasa_url,
-            "HUIFANG_RASA_TOKEN": RASA_TOKEN,
+            "HUIFANG_RASA_TOKEN": s.rasa_token.get_secret_value(),
             "HUIFANG_RASA_TIMEOUT_SECONDS": "120",
             "HUIFANG_GATEWAY_INTERNAL_URL": s.gateway_internal_url,
             "HUIFANG_GATEWAY_PORT": str(s.gateway_port),
-            "HUIFANG_INTERNAL_TOKEN": INTERNAL_TOKEN,
+            "HUIFANG_INTERNAL_TOKEN": s.internal_token.get_secret_value(),
             "HUIFANG_TELEGRAM_TOKEN": self.fake.token,
             "HUIFANG_TELEGRAM_API_BASE_URL": self.telegram.base_url,
             "HUIFANG_TELEGRAM_BOT_USERNAME": self.fake.bot["username"],
@@ -111,10 +127,14 @@ class LiveStack:
                 ingest(session, tickets[start:start + batch], utcnow(), self.settings)
         return users
 
+    def _own(self) -> ColumnElement[bool]:
+        return Callback.id > self.after_callback
+
     def make_due(self, limit: int | None = None) -> int:
         """Make scheduled callbacks (the first `limit` by id) due now; returns how many."""
         with session_scope(self.sessions) as session:
-            query = (select(Callback.id).where(Callback.status == CallbackStatus.SCHEDULED)
+            query = (select(Callback.id).where(Callback.status == CallbackStatus.SCHEDULED,
+                                               self._own())
                      .order_by(Callback.id))
             ids = list(session.scalars(query.limit(limit) if limit else query))
             past = utcnow() - timedelta(seconds=1)
@@ -126,33 +146,61 @@ class LiveStack:
     def delivered_callbacks(self) -> int:
         with self.sessions() as session:
             return session.scalar(select(func.count()).select_from(Callback)
-                                  .where(Callback.delivered_round >= 1)) or 0
+                                  .where(Callback.delivered_round >= 1, self._own())) or 0
 
     def outgoing_per_callback(self) -> dict[int, int]:
         with self.sessions() as session:
             return dict(session.execute(
-                select(Message.callback_id, func.count()).where(Message.callback_id.is_not(None))
+                select(Message.callback_id, func.count())
+                .where(Message.callback_id > self.after_callback)
                 .group_by(Message.callback_id)).tuples().all())
+
+    def callbacks(self) -> list[Callback]:
+        """This stack's callbacks, by id."""
+        with self.sessions() as session:
+            return list(session.scalars(select(Callback).where(self._own())
+                                        .order_by(Callback.id)))
+
+
+def _settle_earlier_work(sessions: sessionmaker[Session]) -> int:
+    """Cancel callbacks earlier users of a shared database left to be sent, so this stack's
+    dispatchers send only its own; returns the largest callback id so far."""
+    with session_scope(sessions) as session:
+        session.execute(update(Callback).where(Callback.status.in_(
+            [CallbackStatus.SCHEDULED, CallbackStatus.SENDING]))
+            .values(status=CallbackStatus.CANCELLED, status_reason="an earlier test's leftover",
+                    lease_owner=None, lease_expires_at=None))
+        return session.scalar(select(func.max(Callback.id))) or 0
+
+
+@contextmanager
+def _rasa_for(workdir: Path) -> Iterator[RasaStack]:
+    if _shared_rasa:
+        yield _shared_rasa[0]()
+        return
+    wanted = get_settings().model_copy(update={
+        "rasa_token": SecretStr(RASA_TOKEN),
+        "gateway_internal_url": f"http://127.0.0.1:{free_port()}",
+        "internal_token": SecretStr(INTERNAL_TOKEN),
+    })
+    with rasa_stack_running(workdir, wanted, "postgresql") as rasa:
+        yield rasa
 
 
 @contextmanager
 def live_stack(workdir: Path) -> Iterator[LiveStack]:
     """PostgreSQL + Rasa + actions + gateway + fake Telegram; dispatchers are started by the
     caller (`start_dispatcher`)."""
-    wanted = get_settings().model_copy(update={
-        "rasa_token": SecretStr(RASA_TOKEN),
-        "gateway_port": free_port(),
-        "gateway_internal_url": f"http://127.0.0.1:{free_port()}",
-        "internal_token": SecretStr(INTERNAL_TOKEN),
-    })
-    with serving(KnownChatsBotApi()) as telegram, \
-            rasa_stack_running(workdir, wanted, "postgresql") as rasa:
+    with serving(KnownChatsBotApi()) as telegram, _rasa_for(workdir) as rasa:
+        settings = rasa.settings.model_copy(update={"gateway_port": free_port()})
         engine = create_db_engine(rasa.database_url)
-        stack = LiveStack(rasa.settings, telegram, rasa.log_dir, session_factory(engine))
-        gateway = python_module("gateway", "bot", rasa.settings,
-                                health_url=f"{rasa.settings.gateway_internal_url}/health")
+        sessions = session_factory(engine)
+        log_dir = workdir / "logs"
+        stack = LiveStack(settings, telegram, log_dir, sessions, _settle_earlier_work(sessions))
+        gateway = python_module("gateway", "bot", settings,
+                                health_url=f"{settings.gateway_internal_url}/health")
         try:
-            with running(gateway, rasa.log_dir, stack.environment()):
+            with running(gateway, log_dir, stack.environment()):
                 yield stack
                 stack.stop_processes()
         finally:

@@ -10,6 +10,7 @@ from huifang import escalations, survey_answers
 from huifang.db import session_scope
 from huifang.db.models import Callback, Escalation, EscalationStatus
 from huifang.escalations import Reason
+from huifang.settings import get_settings
 from scheduler.daily_digest import compose_digest, send_daily_digest
 from scheduler.escalation_watch import ALERT_GRACE, watch_escalations
 from scheduler.gateway_client import GatewayClient
@@ -22,7 +23,7 @@ def escalate(sessions: sessionmaker[Session], ticket_id: str, reasons: list[Reas
     [survey] = add_tickets(sessions, ticket_in(ticket_id))
     with session_scope(sessions) as session:
         callback = session.get(Callback, survey)
-        escalation = escalations.escalate(session, callback, reasons, at)
+        escalation = escalations.escalate(session, callback, reasons, at, get_settings())
         assert escalation is not None
         escalation.alerted_at = at if alerted else None
         session.flush()

@@ -12,9 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
-
-from huifang.db.models import Callback, CallbackStatus
+from huifang.db.models import CallbackStatus
 from tests.scheduler.live_stack import LiveStack, live_stack
 
 pytestmark = pytest.mark.rasa
@@ -67,7 +65,7 @@ def test_two_dispatchers_send_each_callback_exactly_once_even_when_one_dies(
     per_callback = stack.outgoing_per_callback()
     assert len(per_callback) == CUSTOMERS
     assert set(per_callback.values()) == set(per_chat.values())
-    with stack.sessions() as session:
-        callbacks = list(session.scalars(select(Callback)))
+    callbacks = stack.callbacks()
+    assert len(callbacks) == CUSTOMERS
     assert {c.status for c in callbacks} == {CallbackStatus.IN_PROGRESS}
     assert {c.delivered_round for c in callbacks} == {1}

@@ -3,6 +3,7 @@ process was down still goes out when it comes back."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -52,10 +53,9 @@ def test_a_dispatch_worker_keeps_its_job_in_memory_only(runtime: jobs.Runtime) -
 
 
 def test_a_digest_missed_while_down_goes_out_on_restart(
-        runtime: jobs.Runtime, gateway_standin: GatewayStandIn,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        runtime: jobs.Runtime, gateway_standin: GatewayStandIn) -> None:
     soon = datetime.now(runtime.settings.zone) + timedelta(seconds=3)
-    monkeypatch.setattr(jobs, "DIGEST_AT", soon.time())
+    runtime.settings = runtime.settings.model_copy(update={"digest_time": soon.time()})
     jobs.start_scheduler(runtime).shutdown()  # down before the digest time…
     time.sleep(max(0.0, (soon - datetime.now(soon.tzinfo)).total_seconds()) + 1)
     assert gateway_standin.digests == []
@@ -69,3 +69,15 @@ def test_a_digest_missed_while_down_goes_out_on_restart(
         assert scheduler.get_job("daily_digest").next_run_time > utcnow() + timedelta(hours=23)
     finally:
         scheduler.shutdown()
+
+
+@pytest.mark.parametrize("wanted", [False, True])
+def test_the_per_run_log_lines_are_off_unless_asked_for(wanted: bool) -> None:
+    logger = logging.getLogger("apscheduler.executors.default")  # "Running job …" is INFO
+    before = logging.getLogger(jobs.JOB_RUN_LOGGER).level
+    try:
+        jobs.configure_job_log(SETTINGS.model_copy(update={"scheduler_job_log": wanted}))
+        assert logger.isEnabledFor(logging.INFO) is wanted
+        assert logger.isEnabledFor(logging.WARNING)
+    finally:
+        logging.getLogger(jobs.JOB_RUN_LOGGER).setLevel(before)

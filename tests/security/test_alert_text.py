@@ -19,6 +19,7 @@ from huifang.escalations import Reason
 from huifang.intake import TicketIn, ingest
 from huifang.one_line import one_line
 from huifang.survey_answers import Classification
+from huifang.settings import get_settings
 from scheduler.daily_digest import compose_digest
 from tests.gateway.support import gateway_settings
 
@@ -55,7 +56,7 @@ def hostile_escalation(sessions: sessionmaker[Session]) -> int:
             Classification(["timeliness"], {"timeliness": 0.9}, "negative", "high"), now)
         survey_answers.record_comment(session, callback, f"再见\r{FORGED}", now)
         escalation = escalations.escalate(session, callback, [Reason.LOW_OVERALL],
-                                          now - timedelta(days=8))
+                                          now - timedelta(days=8), get_settings())
         assert escalation is not None
         session.add(SupervisorUser(username="boss", display_name=f"王\n{FORGED}",
                                    password_hash="x", role=Role.ADMIN))

@@ -34,6 +34,7 @@ from huifang.db.models import (
 from huifang.db.types import utcnow
 from huifang.escalations import Reason
 from huifang.intake import TicketIn, ingest
+from huifang.settings import get_settings
 from tests.console.console_support import add_user, build_app, cli_database, log_in
 from tests.gateway.support import (
     SUPERVISORS_CHAT,
@@ -75,7 +76,8 @@ def escalate_in(sessions: sessionmaker[Session], branch: str, customer_id: str |
         callback.complaints.append(Complaint(text="一直没人来修", source="problem",
                                              severity=Severity.MEDIUM))
         session.flush()
-        escalation = escalations.escalate(session, callback, [Reason.LOW_OVERALL], now)
+        escalation = escalations.escalate(session, callback, [Reason.LOW_OVERALL], now,
+                                          get_settings())
         assert escalation is not None
         return Escalated(escalation.id, callback.id, ticket_id)
 

@@ -38,7 +38,7 @@ from huifang.db.types import utcnow
 from huifang.escalations import Reason
 from huifang.intake import TicketIn, ingest
 from huifang.app.model_build import RASA_BIN
-from huifang.settings import PROJECT_ROOT, Settings
+from huifang.settings import PROJECT_ROOT, Settings, get_settings
 from scheduler.intake_api import create_app as intake_app
 from tests.console.console_support import PASSWORD, add_user, csrf_of
 from tests.gateway.support import gateway_settings, running_gateway
@@ -177,7 +177,8 @@ def _west_escalation(sessions: sessionmaker[Session]) -> dict[str, str]:
         callback = session.scalar(select(Callback).join(Ticket)
                                   .where(Ticket.external_id == "GUARD-W1"))
         assert callback is not None
-        escalation = escalations.escalate(session, callback, [Reason.LOW_OVERALL], now)
+        escalation = escalations.escalate(session, callback, [Reason.LOW_OVERALL], now,
+                                          get_settings())
         assert escalation is not None
         add_user(session, "east", Role.SUPERVISOR, branches=[EAST])
         return {"callback_id": str(callback.id), "escalation_id": str(escalation.id),

@@ -43,11 +43,18 @@ class RasaConversations:
                           headers={"Authorization": f"Bearer {token or self.token}"},
                           timeout=60)
 
-    def slots(self, sender: str) -> dict[str, Any]:
+    def tracker(self, sender: str) -> dict[str, Any]:
         response = httpx.get(f"{self.rasa_url}/conversations/{sender}/tracker",
                              params={"token": self.token}, timeout=30)
         response.raise_for_status()
-        return dict(response.json()["slots"])
+        return dict(response.json())
+
+    def slots(self, sender: str) -> dict[str, Any]:
+        return dict(self.tracker(sender)["slots"])
+
+    def latest_intent(self, sender: str) -> str | None:
+        """The intent the NLU read the customer's latest message as."""
+        return ((self.tracker(sender).get("latest_message") or {}).get("intent") or {}).get("name")
 
 
 def texts(messages: list[dict[str, Any]]) -> str:

@@ -12,6 +12,7 @@ from huifang.app.cli.common import console, sessions
 from huifang.db import session_scope
 from huifang.db.migrate import upgrade
 from huifang.db.types import utcnow
+from huifang.app.banner import print_banner
 from huifang.app.demo import DEMO_TICKETS, demo_chat_links, load_demo
 from huifang.masking import mask_dsn
 from huifang.app.model_build import build_all
@@ -87,15 +88,7 @@ def run_command(
     for spec in specs:
         manager.add_process(spec.name, _shell(spec), env={**_environ(), **spec.env},
                             cwd=str(PROJECT_ROOT))
-    for name, link in chat_links.items():
-        console.print(f"web chat of demo customer {name}: {link}", soft_wrap=True,
-                      markup=False, highlight=False)
-    console.print(
-        f"console: {settings.console_url}  ·  "
-        f"intake API: http://{settings.scheduler_host}:{settings.scheduler_port}/docs"
-        + (" (its key was generated for this run: set HUIFANG_INTAKE_API_KEYS to call it)"
-           if "intake_api_keys" in generated else ""),
-        soft_wrap=True, markup=False)
+    print_banner(console, settings, utcnow(), chat_links, "intake_api_keys" in generated)
     manager.loop()
     sys.exit(manager.returncode)
 
