@@ -10,7 +10,12 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation_state import callback_id, customer_script, in_transaction
+from actions.conversation_state import (
+    callback_id,
+    customer_script,
+    in_transaction,
+    latest_intent,
+)
 from actions.replies import SIMPLIFIED, Speaker
 from huifang import survey_answers
 from huifang.callback_facts import facts_of
@@ -19,6 +24,7 @@ from huifang.settings import get_settings
 from huifang.surveys import QUESTION_SLOTS, template_named
 
 ANSWER_SLOTS = (*QUESTION_SLOTS, "problem")
+RESUME_ROUND_INTENT = "EXTERNAL_resume_callback"
 
 
 def _closed_on(day: date | None) -> str:
@@ -67,7 +73,9 @@ class ActionResumeCallback(Action):
         speaker = Speaker(dispatcher, customer_script(tracker))
         speaker.say("resume")
         cid = callback_id(tracker)
-        if cid is not None:
+        # The customer came back before the planned round: it is consumed. The scheduler's own
+        # resume round is the gateway's to take (docs/contracts.md): nothing to consume.
+        if cid is not None and latest_intent(tracker) != RESUME_ROUND_INTENT:
             await in_transaction(lambda s: survey_answers.mark_resumed(s, cid))
         return [SlotSet("phase", "surveying"), SlotSet("script", speaker.script)]
 

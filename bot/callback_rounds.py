@@ -1,21 +1,26 @@
-"""Delivering one numbered send round of a callback, exactly once (docs/contracts.md, "Sending a
-callback round"): compare-and-set `delivered_round`, `trigger_intent`, deliver, and on a
-temporary failure before anything was delivered give the round back for a retry."""
+"""Delivering one numbered send round of a callback exactly once (docs/contracts.md, "Sending a
+callback round"): Rasa first, then one transaction that takes the round (the compare-and-set on
+`delivered_round`) and stores its messages in the outbox, then delivery.
+
+A crash before that transaction leaves the round untaken: the dispatcher's retry (or, if the
+dispatcher died too, its expired lease) sends it again. A crash after it leaves the messages in
+the outbox, which delivers them; the retry finds the round taken (already_sent). So a round is
+never marked delivered without its messages, and its messages are never stored twice."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.rasa_client import RasaUnavailable
 from bot.relay import Relay
-from bot.transcript import Outgoing
+from bot.transcript import Outgoing, StoredMessage, record_outbound
+from huifang.callback_lifecycle import take_round
 from huifang.db.models import Callback, Channel, Customer, Ticket
-from huifang.db.types import UTCDateTime, utcnow
+from huifang.db.types import utcnow
 from huifang.gateway_contract import RoundOutcome, RoundStatus
 
 log = logging.getLogger(__name__)
@@ -34,10 +39,14 @@ class RoundPlan:
     channel: Channel
     address: str
     sender: str
-    previous_sent_at: datetime | None
 
 
-def plan_round(session: Session, callback_id: int, channels: set[Channel]
+def round_key(callback_id: int, round_: int) -> str:
+    """The outbox key of a round's messages ("round:<callback>:<round>", then ":<n>")."""
+    return f"round:{callback_id}:{round_}"
+
+
+def plan_round(session: Session, callback_id: int, round_: int, channels: set[Channel]
                ) -> RoundPlan | RoundOutcome:
     callback = session.scalar(
         select(Callback).where(Callback.id == callback_id).options(
@@ -46,7 +55,9 @@ def plan_round(session: Session, callback_id: int, channels: set[Channel]
     )
     if callback is None:
         return RoundOutcome(RoundStatus.NOT_FOUND)
-    ticket, customer = callback.ticket, callback.ticket.customer
+    if callback.delivered_round >= round_:  # a re-dispatch: Rasa must not run the round again
+        return RoundOutcome(RoundStatus.ALREADY_SENT)
+    customer = callback.ticket.customer
     if customer.unreachable_at is not None:
         return RoundOutcome(RoundStatus.UNREACHABLE)
     if customer.opted_out:
@@ -60,51 +71,41 @@ def plan_round(session: Session, callback_id: int, channels: set[Channel]
                             detail=f"channel {preferred[0].channel.value} is not configured")
     # No entities: the actions read the callback's facts from the database by the sender id.
     return RoundPlan(callback.id, customer.id, usable.channel, usable.address,
-                     callback.conversation_id, callback.sent_at)
+                     callback.conversation_id)
 
 
-def claim_round(session: Session, callback_id: int, round_: int, now: datetime) -> bool:
-    """The compare-and-set: only one caller ever gets a given round."""
-    changed = session.execute(
-        update(Callback)
-        .where(Callback.id == callback_id, Callback.delivered_round < round_)
-        .values(delivered_round=round_,
-                sent_at=func.coalesce(Callback.sent_at, literal(now, UTCDateTime())))
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    return bool(changed)
-
-
-def release_round(session: Session, callback_id: int, round_: int,
-                  previous_sent_at: datetime | None) -> None:
-    """Nothing was delivered: give the round back so the scheduler can retry it."""
-    session.execute(
-        update(Callback)
-        .where(Callback.id == callback_id, Callback.delivered_round == round_)
-        .values(delivered_round=round_ - 1, sent_at=previous_sent_at)
-        .execution_options(synchronize_session=False)
-    )
+def store_round(session: Session, plan: RoundPlan, round_: int, messages: list[Outgoing],
+                delivered: bool) -> list[StoredMessage] | None:
+    """One transaction: take the round and put its messages in the outbox; None if another
+    caller took the round first (its messages are the ones that go out)."""
+    if not take_round(session, plan.callback_id, round_, utcnow()):
+        return None
+    return record_outbound(session, plan.channel, plan.address, messages,
+                           customer_id=plan.customer_id, callback_id=plan.callback_id,
+                           delivered=delivered, key=round_key(plan.callback_id, round_))
 
 
 async def send_round(relay: Relay, callback_id: int, round_: int,
                      mode: str) -> RoundOutcome:
     channels = set(relay.outlets)
-    plan = await relay.db.run(lambda s: plan_round(s, callback_id, channels))
+    plan = await relay.db.run(lambda s: plan_round(s, callback_id, round_, channels))
     if isinstance(plan, RoundOutcome):
         return plan
+    outlet = relay.outlets[plan.channel]
     async with relay.locks.hold((plan.channel, plan.address)):
-        if not await relay.db.run(lambda s: claim_round(s, callback_id, round_, utcnow())):
-            return RoundOutcome(RoundStatus.ALREADY_SENT)
         try:
             answer = await relay.rasa.trigger(plan.sender, MODE_INTENTS[mode])
         except RasaUnavailable as exc:
-            await relay.db.run(
-                lambda s: release_round(s, callback_id, round_, plan.previous_sent_at))
             log.warning("round %s of callback %s not sent: %s", round_, callback_id, exc)
             return RoundOutcome(RoundStatus.UNAVAILABLE, detail=str(exc))
-        stored, delivery = await relay.send(
-            plan.channel, plan.address, [Outgoing(m.text, m.buttons) for m in answer],
-            customer_id=plan.customer_id, callback_id=callback_id)
+        messages = outlet.prepare([Outgoing(m.text, m.buttons) for m in answer])
+        stored = await relay.db.run(lambda s: store_round(s, plan, round_, messages,
+                                                          outlet.delivers_on_store))
+        if stored is None:
+            log.info("round %s of callback %s was taken meanwhile; its replies are dropped",
+                     round_, callback_id)
+            return RoundOutcome(RoundStatus.ALREADY_SENT)
+        delivery = await outlet.flush(plan.address)
     if delivery.unreachable:
         return RoundOutcome(RoundStatus.UNREACHABLE)
     # Messages still pending are the outbox's to deliver: the round is handed over, not lost.

@@ -1,6 +1,8 @@
 """The gateway's running parts, started and stopped with the web app: database, Rasa client,
 relay with its channels, and — when a token is configured — the Telegram application (polling
-or webhook) with its outbox loop."""
+or webhook) with its outbox loop, which also turns alerts owed to supervisors into messages.
+At start-up, attempts a previous process left in flight are settled as in doubt before
+anything is sent (docs/reliability.md)."""
 
 from __future__ import annotations
 
@@ -11,12 +13,14 @@ import logging
 from telegram import Update
 from telegram.ext import Application
 
+from bot import supervisor_chat
 from bot.database import Database
+from bot.outbox import RetryPolicy
 from bot.outlets import Outlet, WebChatOutlet
 from bot.rasa_client import RasaClient
 from bot.relay import Relay
 from bot.telegram_app import build_application
-from bot.telegram_delivery import ChatPacer, TelegramOutlet, run_outbox
+from bot.telegram_delivery import ChatPacer, TelegramOutlet, run_outbox, sweep_in_flight
 from huifang.db.models import Channel
 from huifang.web.rate_limits import RequestRate
 from huifang.settings import Settings
@@ -24,11 +28,12 @@ from huifang.settings import Settings
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+STOP_GRACE_SECONDS = 15.0  # for the message in flight to get its answer
 
 
 class Gateway:
     def __init__(self, settings: Settings, *, outbox_interval: float = 2.0,
-                 pacer: ChatPacer | None = None) -> None:
+                 pacer: ChatPacer | None = None, retry: RetryPolicy | None = None) -> None:
         self.settings = settings
         self.db = Database(settings.database_url)
         self.rasa = RasaClient(settings.rasa_url, settings.rasa_token.get_secret_value(),
@@ -41,6 +46,7 @@ class Gateway:
         self.telegram_outlet: TelegramOutlet | None = None
         self._outbox_interval = outbox_interval
         self._pacer = pacer
+        self._retry = retry
         self._outbox: asyncio.Task[None] | None = None
 
     @property
@@ -53,11 +59,15 @@ class Gateway:
             return
         if self.webhook_mode and self.settings.telegram_webhook_secret is None:
             raise RuntimeError("webhook mode needs HUIFANG_TELEGRAM_WEBHOOK_SECRET")
+        await sweep_in_flight(self.db)
         self.telegram = build_application(self)
         await self.telegram.initialize()
         pacer = self._pacer or ChatPacer(self.settings.telegram_chat_messages_per_second,
                                          self.settings.telegram_chat_burst)
-        self.telegram_outlet = TelegramOutlet(self.telegram.bot, self.db, pacer)
+        chat = self.settings.telegram_supervisors_chat_id
+        self.telegram_outlet = TelegramOutlet(
+            self.telegram.bot, self.db, pacer, self._retry,
+            staff_chats=frozenset({str(chat)}) if chat is not None else frozenset())
         self.outlets[Channel.TELEGRAM] = self.telegram_outlet
         await self.telegram.start()
         if self.webhook_mode:
@@ -73,14 +83,18 @@ class Gateway:
                                                       allowed_updates=ALLOWED_UPDATES)
             log.info("Telegram polling mode")
         self._outbox = asyncio.create_task(
-            run_outbox(self.telegram_outlet, interval=self._outbox_interval), name="outbox")
+            run_outbox(self.telegram_outlet, interval=self._outbox_interval,
+                       chores=[lambda: supervisor_chat.queue_alerts(self)]), name="outbox")
 
     async def stop(self) -> None:
+        """Gracefully (and at most once): the outbox ends between two messages; a message still
+        in flight after the grace period is cut off and will count as in doubt."""
+        if self.telegram_outlet is not None:
+            self.telegram_outlet.stop()
         if self._outbox is not None:
-            self._outbox.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._outbox
-        if self.telegram is not None:
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(self._outbox, STOP_GRACE_SECONDS)
+        if self.telegram is not None and self.telegram.running:
             if self.telegram.updater is not None and self.telegram.updater.running:
                 await self.telegram.updater.stop()
             await self.telegram.stop()

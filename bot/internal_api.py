@@ -1,6 +1,7 @@
 """The gateway's internal API for the scheduler and the actions (docs/contracts.md), served on
 its own listener bound to 127.0.0.1 (bot/app.py create_internal_app), bearer-token protected:
-send a callback round, alert supervisors about an escalation, post the digest."""
+send a callback round, deliver what supervisors are owed about an escalation, post the digest,
+and the outbox's figures."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from bot import supervisor_chat
+from bot import outbox, supervisor_chat
 from bot.callback_rounds import send_round
 from bot.gateway import Gateway
 from bot.supervisor_chat import PostStatus
@@ -41,14 +42,16 @@ class SendRound(BaseModel):
 
 class Digest(BaseModel):
     text: str = Field(min_length=1, max_length=20_000)
+    # the digest's day: posting the same day again changes nothing
+    day: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
 
 
 _POST_CODES = {
     PostStatus.SENT: 200,
     PostStatus.QUEUED: 200,
     PostStatus.SKIPPED: 200,
+    PostStatus.UNDELIVERABLE: 200,  # given up for good: asking again would not help
     PostStatus.NOT_FOUND: 404,
-    PostStatus.UNREACHABLE: 503,
 }
 
 
@@ -72,5 +75,12 @@ async def alert(escalation_id: int, request: Request) -> JSONResponse:
 
 @router.post("/supervisors/digest")
 async def digest(body: Digest, request: Request) -> JSONResponse:
-    status = await supervisor_chat.post(gateway(request), [Outgoing(body.text, [])])
+    key = f"digest:{body.day}" if body.day else None
+    status = await supervisor_chat.post(gateway(request), [Outgoing(body.text, [])], key=key)
     return JSONResponse({"status": status.value}, status_code=_POST_CODES[status])
+
+
+@router.get("/outbox")
+async def outbox_figures(request: Request) -> dict[str, int]:
+    """Outbound messages per delivery state (in_doubt and failed are worth a look)."""
+    return await gateway(request).db.run(outbox.counts)

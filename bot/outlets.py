@@ -12,8 +12,9 @@ from huifang.db.models import Channel
 @dataclass(frozen=True)
 class FlushResult:
     sent: int = 0
-    pending: int = 0
+    pending: int = 0  # still to go: the outbox delivers them
     unreachable: bool = False
+    in_doubt: int = 0  # outcome unknown: not sent again (docs/reliability.md)
 
 
 class Outlet(Protocol):

@@ -103,14 +103,16 @@ class Relay:
             return TurnResult(TurnStatus.ANSWERED, stored, delivery)
 
     async def send(self, channel: Channel, address: str, messages: list[Outgoing], *,
-                   customer_id: int | None, callback_id: int | None
+                   customer_id: int | None, callback_id: int | None, key: str | None = None
                    ) -> tuple[list[StoredMessage], FlushResult]:
-        """Store outgoing messages and deliver them. Callers hold the chat's lock."""
+        """Store outgoing messages and deliver them (the outbox: at least once, never blindly
+        twice). With a `key` storing them again returns the rows stored before (bot/transcript
+        .record_outbound). Callers hold the chat's lock."""
         outlet = self.outlets[channel]
         prepared = outlet.prepare(messages)
         stored = await self.db.run(lambda s: record_outbound(
             s, channel, address, prepared, customer_id=customer_id, callback_id=callback_id,
-            delivered=outlet.delivers_on_store))
+            delivered=outlet.delivers_on_store, key=key))
         return stored, await outlet.flush(address)
 
 

@@ -22,6 +22,7 @@ from bot.transcript import Outgoing
 from huifang import escalations
 from huifang.branch_scope import TELEGRAM_ONLY_PASSWORD_HASH, Scope, branch_scope, may_see
 from huifang.db.models import (
+    AlertKind,
     Callback,
     Escalation,
     EscalationStatus,
@@ -145,20 +146,18 @@ def _words(callback: Callback) -> list[str]:
     return lines
 
 
-def _headline(escalation: Escalation, now: datetime) -> str:
-    """Overdue, new, or — once it was alerted — an escalation a later reason joined."""
-    priority = PRIORITIES[escalation.priority]
-    if escalation.due_at < now:
-        return f"⏰ 升级工单 #{escalation.id} 已超时未处理（{priority}）"
-    if escalation.alerted_at is not None:
-        return f"🔔 升级工单 #{escalation.id} 有新情况（{priority}）"
-    return f"🔔 新的升级工单 #{escalation.id}（{priority}）"
+HEADLINES = {
+    AlertKind.NEW: "🔔 新的升级工单 #{id}（{priority}）",
+    AlertKind.RAISED: "⬆️ 升级工单 #{id} 优先级已提高（{priority}）",
+    AlertKind.NEWS: "🔔 升级工单 #{id} 有新情况（{priority}）",
+    AlertKind.OVERDUE: "⏰ 升级工单 #{id} 已超时未处理（{priority}）",
+}
 
 
-def alert_message(session: Session, settings: Settings, escalation_id: int, now: datetime
-                  ) -> Outgoing | None:
-    """The alert about a new escalation, one with news (a raised priority, a request for a
-    person) or, past its deadline, an overdue one; None if resolved."""
+def alert_message(session: Session, settings: Settings, escalation_id: int, now: datetime,
+                  kind: AlertKind | None = None) -> Outgoing | None:
+    """The alert of `kind` about an escalation (by default: new, or overdue past its
+    deadline); None if it is resolved."""
     escalation = _load(session, escalation_id)
     if escalation is None:
         raise LookupError(f"no escalation {escalation_id}")
@@ -166,7 +165,8 @@ def alert_message(session: Session, settings: Settings, escalation_id: int, now:
         return None
     callback = escalation.callback
     ticket = callback.ticket
-    headline = _headline(escalation, now)
+    kind = kind or (AlertKind.OVERDUE if escalation.due_at < now else AlertKind.NEW)
+    headline = HEADLINES[kind].format(id=escalation.id, priority=PRIORITIES[escalation.priority])
     reasons = "、".join(REASONS.get(r, r) for r in escalation.reasons)
     facts = " · ".join(one_line(x) for x in (ticket.external_id,
                                              template_named(callback.template).service_label,
@@ -190,13 +190,6 @@ def alert_message(session: Session, settings: Settings, escalation_id: int, now:
     if _linkable(link):
         buttons.append({"title": "在控制台打开", "url": link})
     return Outgoing("\n".join(lines), buttons)
-
-
-def mark_alerted(session: Session, escalation_id: int, now: datetime) -> None:
-    escalation = session.get_one(Escalation, escalation_id)
-    escalation.alerted_at = escalation.alerted_at or now
-    if escalation.due_at < now:
-        escalation.overdue_alerted_at = escalation.overdue_alerted_at or now
 
 
 NO_BRANCHES = ("您的账号还没有被授权任何网点，请联系管理员授权"

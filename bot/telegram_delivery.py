@@ -1,50 +1,67 @@
-"""Delivering the transcript's pending Telegram messages, in order per chat, without losing any.
+"""Delivering the outbox's Telegram messages in order per chat: at least once, never blindly
+twice (bot/outbox.py, docs/reliability.md).
 
 python-telegram-bot's AIORateLimiter (configured in telegram_app.py) paces the bot to ~30
 messages/s and retries 429s after `retry_after`. This module adds what it lacks:
 - per-chat pacing (~1 message/s after a short burst);
-- 403 "blocked by the user" → the customer is unreachable (huifang.consent), nothing retried;
-- network errors retried with backoff; a message that still fails stays `pending` and the outbox
-  loop retries it later; only after MAX_ATTEMPTS counted tries (or a permanent 400) is it
-  `failed`, which the console shows — no send is ever dropped silently.
+- each attempt committed as in flight before the request, its result recorded after;
+- the in-doubt rule: a request that surely never reached Telegram (no connection, a 429, an
+  error answer) is retried with backoff, up to a bound, then failed with an alert to
+  operations; one whose outcome cannot be known (a read timeout, a connection lost after the
+  request was written, a process that died mid-request) is `in_doubt` and never resent;
+- 403 "blocked by the user" → the customer is unreachable (huifang.consent); a staff chat
+  (the supervisors') that refuses the bot is retried within the bound instead — someone may
+  add the bot back — and then failed with one operations alert.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
+import httpx
 from sqlalchemy.orm import Session
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot import outbox
 from bot.chat_locks import ChatLocks
 from bot.conversation_routing import customer_at
 from bot.database import Database
+from bot.outbox import RetryPolicy
 from bot.outlets import FlushResult
 from bot.telegram_format import keyboard, split_messages
-from bot.transcript import (
-    Outgoing,
-    StoredMessage,
-    addresses_with_pending,
-    mark_failed,
-    mark_sent,
-    note_failure,
-    pending,
-)
+from bot.transcript import Outgoing, StoredMessage
 from huifang import consent
 from huifang.db.models import Channel, Customer, DeliveryStatus
 from huifang.db.types import utcnow
+from huifang.operations import alert_operations
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 10
-NETWORK_RETRIES = 3  # in place, before leaving the message to the outbox
-BACKOFF_SECONDS = 0.5
-OUTBOX_BACKOFF_CAP = 300.0
+# httpx failures that prove the request never reached Telegram whole
+NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteTimeout,
+              httpx.WriteError)
+CHAT_GONE = "chat not found"
+
+
+def surely_not_sent(error: TelegramError) -> bool:
+    """Telegram answered with an error, or the request never left: safe to send again. Any
+    other failure (a read timeout, a connection lost while waiting for the answer, an unknown
+    error) may have delivered the message."""
+    if not isinstance(error, NetworkError):
+        return True  # Telegram's own error answer (401, 409, a migrated chat, …)
+    cause = error.__cause__
+    return cause is None or isinstance(cause, NEVER_SENT)  # None: an error status (5xx)
+
+
+def _seconds(retry_after: float | timedelta) -> timedelta:
+    return (retry_after if isinstance(retry_after, timedelta)
+            else timedelta(seconds=float(retry_after)))
 
 
 class ChatPacer:
@@ -78,30 +95,54 @@ class TelegramOutlet:
     channel = Channel.TELEGRAM
     delivers_on_store = False
 
-    def __init__(self, bot: Bot, db: Database, pacer: ChatPacer) -> None:
+    def __init__(self, bot: Bot, db: Database, pacer: ChatPacer,
+                 retry: RetryPolicy | None = None,
+                 staff_chats: frozenset[str] = frozenset()) -> None:
         self.bot = bot
         self.db = db
         self.pacer = pacer
+        self.retry = retry or RetryPolicy()
+        self.staff_chats = staff_chats  # chats of our own people: no customer to mark unreachable
         self._locks = ChatLocks()
-        self._retry_at: dict[str, tuple[float, int]] = {}  # address -> (not before, failures)
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Start no new attempt: a graceful stop ends between two messages, none in flight."""
+        self._stopping.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    async def idle(self, seconds: float) -> None:
+        """Wait `seconds`, or less if the outlet is stopped meanwhile."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
 
     def prepare(self, messages: list[Outgoing]) -> list[Outgoing]:
         return split_messages(messages)
 
     async def flush(self, address: str) -> FlushResult:
+        """Send the address's due pending rows in order; one that must wait holds the rest."""
         async with self._locks.hold(address):
-            queue = await self.db.run(lambda s: pending(s, Channel.TELEGRAM, address))
-            sent = 0
+            queue = await self.db.run(lambda s: outbox.queue(s, Channel.TELEGRAM, address))
+            sent = in_doubt = 0
             for index, message in enumerate(queue):
-                outcome = await self._send(message)
-                if outcome == "sent":
+                await self.pacer.wait(int(address))  # before the attempt counts as in flight
+                now = utcnow()
+                if self.stopping or not await self.db.run(
+                        lambda s: outbox.start_attempt(s, message.id, now)):
+                    return FlushResult(sent, len(queue) - index, in_doubt=in_doubt)
+                outcome = await self._attempt(message)
+                if outcome == DeliveryStatus.SENT:
                     sent += 1
-                elif outcome == "blocked":
-                    return FlushResult(sent, 0, unreachable=True)
-                elif outcome == "later":
-                    return FlushResult(sent, len(queue) - index)
-            self._retry_at.pop(address, None)
-            return FlushResult(sent, 0)
+                elif outcome == DeliveryStatus.IN_DOUBT:
+                    in_doubt += 1
+                elif outcome is None:  # the chat blocked the bot
+                    return FlushResult(sent, 0, unreachable=True, in_doubt=in_doubt)
+                elif outcome != DeliveryStatus.FAILED:  # back to pending: wait for it
+                    return FlushResult(sent, len(queue) - index, in_doubt=in_doubt)
+            return FlushResult(sent, 0, in_doubt=in_doubt)
 
     async def edit_keyboard(self, chat_id: int, message_id: int,
                             markup: InlineKeyboardMarkup | None) -> None:
@@ -113,80 +154,89 @@ class TelegramOutlet:
             log.info("keyboard of message %s in chat %s not edited: %s", message_id, chat_id,
                      exc)
 
-    def due_for_retry(self, address: str) -> bool:
-        not_before, _ = self._retry_at.get(address, (0.0, 0))
-        return time.monotonic() >= not_before
-
-    def _defer(self, address: str, seconds: float | None = None) -> None:
-        _, failures = self._retry_at.get(address, (0.0, 0))
-        delay = seconds if seconds is not None else min(OUTBOX_BACKOFF_CAP, 2.0 ** failures)
-        self._retry_at[address] = (time.monotonic() + delay, failures + 1)
-
-    async def _send(self, message: StoredMessage) -> str:
-        """One message: "sent", "skipped" (given up, go on), "later" (stop, keep order) or
-        "blocked"."""
+    async def _attempt(self, message: StoredMessage) -> DeliveryStatus | None:
+        """One request for a row already marked in flight; returns the row's new state (None:
+        the chat blocked the bot)."""
         chat_id = int(message.address)
-        for attempt in range(NETWORK_RETRIES + 1):
-            await self.pacer.wait(chat_id)
-            try:
-                sent = await self.bot.send_message(chat_id, message.text or "",
-                                                   reply_markup=keyboard(message))
-            except RetryAfter as exc:  # the rate limiter's own retries were not enough
-                retry_after = exc.retry_after
-                seconds = (retry_after.total_seconds() if isinstance(retry_after, timedelta)
-                           else float(retry_after))
-                await self._failed(message, f"429: {exc}", counts=False)
-                self._defer(message.address, seconds)
-                return "later"
-            except Forbidden as exc:
-                reason = str(exc)
-                await self.db.run(lambda s: _blocked(s, message, reason))
-                log.warning("chat %s blocked the bot: %s", chat_id, exc)
-                return "blocked"
-            except BadRequest as exc:  # permanent: the same request would fail again
-                reason = f"400: {exc}"
-                await self.db.run(lambda s: mark_failed(s, [message.id], reason))
-                log.error("message %s to chat %s rejected: %s", message.id, chat_id, exc)
-                return "skipped"
-            except NetworkError as exc:
-                if attempt < NETWORK_RETRIES:
-                    await asyncio.sleep(BACKOFF_SECONDS * 2 ** attempt)
-                    continue
-                return await self._gave_up_for_now(message, f"network: {exc}")
-            except TelegramError as exc:
-                return await self._gave_up_for_now(message, f"{type(exc).__name__}: {exc}")
-            await self.db.run(lambda s: mark_sent(s, message.id, str(sent.message_id)))
-            return "sent"
-        raise AssertionError("unreachable")
+        staff = message.address in self.staff_chats
+        try:
+            sent = await self.bot.send_message(chat_id, message.text or "",
+                                               reply_markup=keyboard(message))
+        except RetryAfter as exc:  # the rate limiter's own retries were not enough
+            return await self._not_sent(message, f"429: {exc}", _seconds(exc.retry_after))
+        except Forbidden as exc:
+            if staff:
+                return await self._not_sent(message, f"403: {exc}")
+            reason = str(exc)
+            await self.db.run(lambda s: _blocked(s, message, reason))
+            log.warning("chat %s blocked the bot: %s", chat_id, exc)
+            return None
+        except BadRequest as exc:
+            if staff and CHAT_GONE in str(exc).lower():
+                return await self._not_sent(message, f"400: {exc}")
+            return await self._refused(message, f"400: {exc}")
+        except TelegramError as exc:
+            error = f"{'network' if isinstance(exc, NetworkError) else type(exc).__name__}: {exc}"
+            if surely_not_sent(exc):
+                return await self._not_sent(message, error)
+            await self.db.run(lambda s: outbox.record_in_doubt(s, message.id, error))
+            log.warning("message %s to chat %s is in doubt (not sent again): %s", message.id,
+                        chat_id, error)
+            return DeliveryStatus.IN_DOUBT
+        await self.db.run(lambda s: outbox.record_sent(s, message.id, str(sent.message_id),
+                                                       utcnow()))
+        return DeliveryStatus.SENT
 
-    async def _gave_up_for_now(self, message: StoredMessage, error: str) -> str:
-        status = await self._failed(message, error, counts=True)
+    async def _not_sent(self, message: StoredMessage, error: str,
+                        throttled_for: timedelta | None = None) -> DeliveryStatus | None:
+        status = await self.db.run(lambda s: outbox.record_not_sent(
+            s, message.id, error, utcnow(), self.retry, throttled_for=throttled_for))
         if status == DeliveryStatus.FAILED:
-            log.error("message %s to chat %s failed after %s tries: %s", message.id,
-                      message.address, MAX_ATTEMPTS, error)
-            return "skipped"
-        self._defer(message.address)
-        return "later"
+            self._gave_up(message, error)
+        else:
+            log.info("message %s to chat %s not sent, will retry: %s", message.id,
+                     message.address, error)
+        return status or DeliveryStatus.PENDING
 
-    async def _failed(self, message: StoredMessage, error: str, *, counts: bool
-                      ) -> DeliveryStatus:
-        return await self.db.run(lambda s: note_failure(s, message.id, error, counts=counts,
-                                                        give_up_after=MAX_ATTEMPTS))
+    async def _refused(self, message: StoredMessage, error: str) -> DeliveryStatus:
+        """A permanent refusal: the same request would fail again."""
+        await self.db.run(lambda s: outbox.record_failed(s, [message.id], error))
+        self._gave_up(message, error)
+        return DeliveryStatus.FAILED
+
+    def _gave_up(self, message: StoredMessage, error: str) -> None:
+        where = ("the supervisors' chat" if message.address in self.staff_chats
+                 else f"Telegram chat {message.address}")
+        alert_operations(f"message {message.id} could not be delivered to {where}", error)
 
 
 def _blocked(session: Session, message: StoredMessage, error: str) -> None:
     """The user blocked the bot: nothing more can reach this chat."""
-    queue = pending(session, Channel.TELEGRAM, message.address)
-    mark_failed(session, [m.id for m in queue], f"403: {error}")
+    queue = outbox.queue(session, Channel.TELEGRAM, message.address)
+    outbox.record_failed(session, [message.id, *(m.id for m in queue)], f"403: {error}")
     customer = (session.get(Customer, message.customer_id) if message.customer_id
                 else customer_at(session, Channel.TELEGRAM, message.address))
     if customer is not None:
         consent.mark_unreachable(session, customer, reason=f"telegram: {error}", now=utcnow())
 
 
+async def sweep_in_flight(db: Database, older_than: timedelta = timedelta(0)) -> list[int]:
+    """Attempts in flight for longer than `older_than` are in doubt: at start-up all of them
+    (they belong to the process before), later those longer than any request can take."""
+    cutoff = utcnow() - older_than
+    stale = await db.run(lambda s: outbox.sweep_in_flight(s, cutoff))
+    if stale:
+        log.warning("%s message(s) left in flight by a stopped process are in doubt, not sent "
+                    "again: %s", len(stale), stale)
+    return stale
+
+
 async def run_outbox(outlet: TelegramOutlet, interval: float = 2.0, grace: float = 2.0,
-                     concurrency: int = 16) -> None:
-    """Forever: deliver what is still pending (after a crash, a 429 or a network failure)."""
+                     concurrency: int = 16,
+                     chores: Sequence[Callable[[], Awaitable[object]]] = ()) -> None:
+    """Until the outlet stops: settle attempts left in flight, do the `chores` (e.g. turn owed
+    alerts into messages), deliver what is pending and due (after a crash, a 429 or a
+    failure)."""
     limit = asyncio.Semaphore(concurrency)
 
     async def flush(address: str) -> None:
@@ -196,15 +246,17 @@ async def run_outbox(outlet: TelegramOutlet, interval: float = 2.0, grace: float
             except Exception:  # one chat's trouble must not stop the loop
                 log.exception("outbox flush of chat %s failed", address)
 
-    while True:
-        before = utcnow() - timedelta(seconds=grace)
+    while not outlet.stopping:
+        now = utcnow()
         try:
-            addresses = await outlet.db.run(
-                lambda s: addresses_with_pending(s, Channel.TELEGRAM, before))
+            await sweep_in_flight(outlet.db, outlet.retry.stale_after)
+            for chore in chores:
+                await chore()
+            addresses = await outlet.db.run(lambda s: outbox.addresses_due(
+                s, Channel.TELEGRAM, now, now - timedelta(seconds=grace)))
         except Exception:
-            log.exception("outbox query failed")
+            log.exception("outbox pass failed")
             addresses = []
-        due = [a for a in addresses if outlet.due_for_retry(a)]
-        if due:
-            await asyncio.gather(*(flush(a) for a in due))
-        await asyncio.sleep(interval)
+        if addresses:
+            await asyncio.gather(*(flush(a) for a in addresses))
+        await outlet.idle(interval)

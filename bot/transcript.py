@@ -1,5 +1,5 @@
-"""The transcript (`message` table): every message in or out of any channel, and the state of
-each outbound message's delivery (pending → sent, or failed once given up)."""
+"""The transcript (`message` table): every message in or out of any channel. The delivery of
+outbound messages is the outbox's (bot/outbox.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from huifang.db.models import Channel, DeliveryStatus, Direction, Message
@@ -85,16 +85,24 @@ def already_received(session: Session, channel: Channel, address: str, external_
 
 def record_outbound(session: Session, channel: Channel, address: str, messages: list[Outgoing],
                     *, customer_id: int | None, callback_id: int | None,
-                    delivered: bool) -> list[StoredMessage]:
-    """Store outgoing messages: already delivered (web chat: storing is delivering) or pending."""
+                    delivered: bool, key: str | None = None) -> list[StoredMessage]:
+    """Store outgoing messages: already delivered (web chat: storing is delivering) or pending
+    for the outbox (bot/outbox.py). With a `key` ("round:12:1", …) the rows are keyed
+    "<key>:<n>" and storing the same key again returns the rows stored before."""
+    keys = [f"{key}:{n}" for n in range(len(messages))] if key else [None] * len(messages)
+    if key:
+        stored = session.scalars(select(Message).where(Message.outbound_key.in_(keys))
+                                 .order_by(Message.id)).all()
+        if stored:
+            return [StoredMessage.of(row) for row in stored]
     now = utcnow()
     rows = [
         Message(customer_id=customer_id, callback_id=callback_id, channel=channel,
                 address=address, direction=Direction.OUTBOUND, text=m.text,
-                buttons=m.buttons or None,
+                buttons=m.buttons or None, outbound_key=row_key,
                 delivery=DeliveryStatus.SENT if delivered else DeliveryStatus.PENDING,
                 attempts=1 if delivered else 0, created_at=now, sent_at=now if delivered else None)
-        for m in messages
+        for m, row_key in zip(messages, keys, strict=True)
     ]
     session.add_all(rows)
     session.flush()
@@ -109,53 +117,6 @@ def conversation(session: Session, channel: Channel, address: str, after: int = 
         .order_by(Message.id).limit(limit)
     )
     return [StoredMessage.of(row) for row in rows]
-
-
-def pending(session: Session, channel: Channel, address: str) -> list[StoredMessage]:
-    rows = session.scalars(
-        select(Message)
-        .where(Message.channel == channel, Message.address == address,
-               Message.direction == Direction.OUTBOUND,
-               Message.delivery == DeliveryStatus.PENDING)
-        .order_by(Message.id)
-    )
-    return [StoredMessage.of(row) for row in rows]
-
-
-def addresses_with_pending(session: Session, channel: Channel, created_before: datetime
-                           ) -> list[str]:
-    return list(session.scalars(
-        select(Message.address)
-        .where(Message.channel == channel, Message.direction == Direction.OUTBOUND,
-               Message.delivery == DeliveryStatus.PENDING, Message.created_at < created_before)
-        .group_by(Message.address)
-        .order_by(func.min(Message.id))
-    ))
-
-
-def mark_sent(session: Session, message_id: int, external_id: str) -> None:
-    session.execute(update(Message).where(Message.id == message_id).values(
-        delivery=DeliveryStatus.SENT, external_id=external_id, sent_at=utcnow(),
-        attempts=Message.attempts + 1, error=None))
-
-
-def note_failure(session: Session, message_id: int, error: str, *, counts: bool,
-                 give_up_after: int) -> DeliveryStatus:
-    """A failed try: stays pending for a retry, or is failed once `give_up_after` tries counted.
-    A rate-limit answer does not count as a try (Telegram told us when to come back)."""
-    row = session.get_one(Message, message_id)
-    row.attempts += 1 if counts else 0
-    row.error = error[:2000]
-    if row.attempts >= give_up_after:
-        row.delivery = DeliveryStatus.FAILED
-    return row.delivery
-
-
-def mark_failed(session: Session, message_ids: list[int], error: str) -> None:
-    if message_ids:
-        session.execute(update(Message).where(Message.id.in_(message_ids)).values(
-            delivery=DeliveryStatus.FAILED, error=error[:2000],
-            attempts=Message.attempts + 1))
 
 
 BUTTON_REF_PREFIX = "b"

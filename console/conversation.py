@@ -13,12 +13,16 @@ from huifang.branch_scope import Scope, in_scope
 from huifang.db.models import (
     Callback,
     Complaint,
+    DeliveryStatus,
     Direction,
     Escalation,
     Message,
     Ticket,
 )
 from huifang.surveys import template_named
+
+PROBLEMS = frozenset({DeliveryStatus.FAILED, DeliveryStatus.IN_DOUBT})
+
 
 @dataclass(frozen=True)
 class TranscriptLine:
@@ -27,7 +31,9 @@ class TranscriptLine:
     text: str
     buttons: list[str]
     pressed: str | None  # the title of the button the customer pressed, if it was a press
-    failed: bool
+    # an outbound message that was given up (failed) or may not have arrived (in doubt: not
+    # sent again; the reminder round re-asks the open question — docs/reliability.md)
+    problem: DeliveryStatus | None
 
 
 def load_callback(session: Session, callback_id: int) -> Callback | None:
@@ -54,7 +60,8 @@ def transcript(session: Session, callback: Callback) -> list[TranscriptLine]:
             offered = {str(b.get("payload")): str(b.get("title", "")) for b in buttons}
             lines.append(TranscriptLine(message.created_at, False, message.text or "",
                                         [str(b.get("title", "")) for b in buttons], None,
-                                        message.delivery == "failed"))
+                                        message.delivery if message.delivery in PROBLEMS
+                                        else None))
             continue
         payload = message.payload or (message.text if (message.text or "").startswith("/")
                                       else None)
@@ -62,7 +69,7 @@ def transcript(session: Session, callback: Callback) -> list[TranscriptLine]:
         if payload and pressed is None:
             pressed = message.text if message.text and message.text != payload else payload
         lines.append(TranscriptLine(message.created_at, True,
-                                    "" if pressed else (message.text or ""), [], pressed, False))
+                                    "" if pressed else (message.text or ""), [], pressed, None))
     return lines
 
 

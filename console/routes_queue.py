@@ -13,7 +13,7 @@ from console.deps import db_session, get_now
 from console.params import enum_or, optional_date, optional_str
 from console.queue import VIEW_LABELS_ZH, QueueFilters, QueueView, escalation_queue, filter_options
 from console.rendering import render
-from huifang import outcome
+from huifang import escalation_alerts, outcome
 from huifang.db.models import SupervisorUser
 
 router = APIRouter()
@@ -53,4 +53,5 @@ def queue_page(request: Request, page: int = 1, filters: QueueFilters = Depends(
         "options": filter_options(session, scope),
         "categories_of": outcome.categories,
         "severity_of": outcome.highest_severity,
+        "undeliverable": escalation_alerts.undeliverable(session, scope),
     })

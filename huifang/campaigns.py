@@ -36,7 +36,7 @@ from huifang.db.models import (
 )
 from huifang.labels import CAMPAIGN_STATUSES
 from huifang.recovery import RECOVERY_TEMPLATE
-from huifang.rescheduling import SendMode, stop
+from huifang.callback_lifecycle import SendMode, stop
 from huifang.settings import Settings
 from huifang.surveys import all_templates, template_for_service
 

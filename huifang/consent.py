@@ -4,17 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from huifang.db.models import (
-    FINAL_CALLBACK_STATUSES,
-    Callback,
-    CallbackStatus,
-    ConsentEvent,
-    Customer,
-    Ticket,
-)
+from huifang.callback_lifecycle import stop_all_for_customer
+from huifang.db.models import CallbackStatus, ConsentEvent, Customer
 
 
 def opt_out(
@@ -30,8 +23,8 @@ def opt_out(
         customer.opted_out_at = now
     session.add(ConsentEvent(customer=customer, action="opt_out", source=source, reason=reason,
                              actor=actor, created_at=now))
-    _stop_pending_callbacks(session, customer, CallbackStatus.OPTED_OUT, "customer opted out",
-                            now)
+    stop_all_for_customer(session, customer.id, CallbackStatus.OPTED_OUT, "customer opted out",
+                          now)
 
 
 def opt_in(session: Session, customer: Customer, *, source: str, actor: str | None = None,
@@ -47,21 +40,6 @@ def mark_unreachable(session: Session, customer: Customer, *, reason: str,
     """A customer who blocked the bot is unreachable and treated as opted out."""
     first_time = customer.unreachable_at is None
     customer.unreachable_at = customer.unreachable_at or now
-    _stop_pending_callbacks(session, customer, CallbackStatus.UNREACHABLE, reason, now)
+    stop_all_for_customer(session, customer.id, CallbackStatus.UNREACHABLE, reason, now)
     if first_time:
         opt_out(session, customer, source="channel", reason=reason, now=now)
-
-
-def _stop_pending_callbacks(session: Session, customer: Customer, status: CallbackStatus,
-                            reason: str, now: datetime) -> None:
-    pending = session.scalars(
-        select(Callback)
-        .join(Ticket)
-        .where(Ticket.customer_id == customer.id, Callback.status.not_in(FINAL_CALLBACK_STATUSES))
-    )
-    for callback in pending:
-        callback.status = status
-        callback.status_reason = reason
-        callback.finished_at = callback.finished_at or now
-        callback.lease_owner = None
-        callback.lease_expires_at = None

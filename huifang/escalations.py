@@ -4,7 +4,8 @@ Rules (docs/domain.md, docs/conversation.md): escalate as soon as the conversati
 overall <= 2, a high-severity complaint, a request for a person, or an unsolved problem. Every
 caller asks `escalate_callback`, which reads what the callback has revealed so far. A callback
 has at most one unresolved escalation; later reasons are merged into it and can only raise its
-priority.
+priority. Supervisors are owed an alert about a new escalation and a raised priority in the
+same transaction (huifang.escalation_alerts).
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
+from huifang import escalation_alerts
 from huifang.branch_scope import Scope, in_scope
 from huifang.db.models import (
+    AlertKind,
     Callback,
     Complaint,
     Escalation,
@@ -169,6 +172,7 @@ def _merge(session: Session, callback: Callback, reasons: list[Reason], now: dat
         session.add(current)
         session.flush()
         _audit(session, current, None, "created", ", ".join(r.value for r in reasons), now)
+        escalation_alerts.owe(session, current, AlertKind.NEW, now)
         return EscalationUpdate(current, True, False)
     merged = list(dict.fromkeys([*current.reasons, *(r.value for r in reasons)]))
     added = frozenset(r for r in reasons if r.value not in current.reasons)
@@ -180,6 +184,10 @@ def _merge(session: Session, callback: Callback, reasons: list[Reason], now: dat
             current.priority = priority
             current.due_at = min(current.due_at, due_at_for(priority, now, settings))
             raised = True
+            escalation_alerts.owe(session, current, AlertKind.RAISED, now, priority.value)
+        if not raised:
+            for reason in sorted(added & ALERT_WHEN_ADDED):
+                escalation_alerts.owe(session, current, AlertKind.NEWS, now, reason.value)
         _audit(session, current, None, "reasons_added", ", ".join(merged), now)
         session.flush()
     return EscalationUpdate(current, False, raised, added)

@@ -1,7 +1,7 @@
 """The gateway's internal API as both of its sides read it (docs/contracts.md, "Sending a
 callback round"): the answer to "send round N of callback C" and its HTTP status codes. The
 gateway (bot/internal_api.py) answers with them; the scheduler (scheduler/gateway_client.py)
-reads them back. The send modes are huifang.rescheduling.SendMode."""
+reads them back. The send modes are huifang.callback_lifecycle.SendMode."""
 
 from __future__ import annotations
 

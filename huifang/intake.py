@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huifang import binding_tokens, campaigns, rescheduling, webchat_links
+from huifang.callback_lifecycle import new_callback, stop
 from huifang.local_time import known_zone
 from huifang.nul_bytes import reject_nul
 from huifang.db.models import (
@@ -147,13 +148,12 @@ def ingest(session: Session, tickets: list[TicketIn], now: datetime,
         if chosen is None:
             chosen = standing[item.service_type] = campaigns.standing_campaign(
                 session, item.service_type, now)
-        callback = Callback(
-            ticket=ticket,
-            kind=CallbackKind.SURVEY,
+        callback = new_callback(
+            ticket,
             campaign=chosen,
             template=campaigns.template_for(chosen, item.service_type),
             due_at=campaigns.first_send_at(chosen, ticket, now, settings),
-            created_at=now,
+            now=now,
         )
         session.add(callback)
         result.created.append(item.ticket_id)
@@ -207,7 +207,7 @@ def reopen_ticket(session: Session, external_id: str, now: datetime) -> Ticket |
     ticket.reopened_at = now
     for callback in ticket.callbacks:
         if callback.status == CallbackStatus.SCHEDULED and callback.delivered_round == 0:
-            rescheduling.stop(callback, CallbackStatus.CANCELLED, "ticket reopened", now)
+            stop(callback, CallbackStatus.CANCELLED, "ticket reopened", now)
     return ticket
 
 

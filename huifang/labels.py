@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from huifang.complaint_categories import CATEGORY_NAMES
 from huifang.db.models import (
+    AlertKind,
     CallbackKind,
     CallbackStatus,
     CampaignKind,
@@ -56,9 +57,14 @@ ESCALATION_STATUSES = {
 DELIVERY_STATUSES = {
     DeliveryStatus.RECEIVED: "已收到",
     DeliveryStatus.PENDING: "待发送",
+    DeliveryStatus.IN_FLIGHT: "发送中",
     DeliveryStatus.SENT: "已发送",
+    DeliveryStatus.IN_DOUBT: "结果不明（可能已送达，不再重发）",
     DeliveryStatus.FAILED: "发送失败",
 }
+ALERT_KINDS = {AlertKind.NEW: "新升级提醒", AlertKind.RAISED: "优先级提高提醒",
+               AlertKind.NEWS: "新情况提醒",
+               AlertKind.OVERDUE: "超时提醒"}
 ROLES = {Role.SUPERVISOR: "主管", Role.OPERATOR: "回访专员", Role.ADMIN: "管理员"}
 CAMPAIGN_KINDS = {CampaignKind.UPLOAD: "文件导入", CampaignKind.API: "接口导入",
                   CampaignKind.STANDING: "常设（接口）"}
@@ -79,7 +85,7 @@ BY_ENUM: dict[type[enum.Enum], dict] = {
     CallbackKind: CALLBACK_KINDS, CallbackStatus: CALLBACK_STATUSES, Severity: SEVERITIES,
     Sentiment: SENTIMENTS, Priority: PRIORITIES, EscalationStatus: ESCALATION_STATUSES,
     DeliveryStatus: DELIVERY_STATUSES, Role: ROLES, CampaignKind: CAMPAIGN_KINDS,
-    CampaignStatus: CAMPAIGN_STATUSES, Reason: REASONS,
+    CampaignStatus: CAMPAIGN_STATUSES, Reason: REASONS, AlertKind: ALERT_KINDS,
 }
 
 DATETIME_FORMAT = "%Y-%m-%d %H:%M"

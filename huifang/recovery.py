@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from huifang.callback_lifecycle import new_callback
 from huifang.callback_policy import customer_zone, policy_for
 from huifang.db.models import Callback, CallbackKind, CallbackStatus, Escalation
 from huifang.settings import Settings, get_settings
@@ -38,8 +39,8 @@ def schedule_recovery(session: Session, escalation: Escalation, now: datetime,
                                Callback.kind == CallbackKind.RECOVERY)
     )
     if recovery is None:
-        recovery = Callback(ticket=ticket, kind=CallbackKind.RECOVERY,
-                            template=RECOVERY_TEMPLATE, due_at=due_at, created_at=now)
+        recovery = new_callback(ticket, kind=CallbackKind.RECOVERY, template=RECOVERY_TEMPLATE,
+                                due_at=due_at, now=now)
         session.add(recovery)
         session.flush()
     elif recovery.status == CallbackStatus.SCHEDULED and recovery.sent_at is None:

@@ -27,7 +27,7 @@ from huifang.db.models import (
     Ticket,
     TicketStatus,
 )
-from huifang.rescheduling import SendMode
+from huifang.callback_lifecycle import SendMode
 from huifang.settings import Settings
 
 

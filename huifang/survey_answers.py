@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from huifang import callback_lifecycle as lifecycle
 from huifang.db.models import (
-    FINAL_CALLBACK_STATUSES,
     Callback,
     CallbackStatus,
     Complaint,
@@ -26,6 +26,7 @@ from huifang.db.models import (
     SurveyResponse,
     Ticket,
 )
+from huifang.db.types import utcnow
 
 
 @dataclass(frozen=True)
@@ -46,14 +47,8 @@ def _response(session: Session, callback: Callback, now: datetime) -> SurveyResp
         response = SurveyResponse(callback=callback, first_answer_at=now)
         session.add(response)
         session.flush()
-    _mark_active(callback, now)
+    lifecycle.resume(callback, now)
     return response
-
-
-def _mark_active(callback: Callback, now: datetime) -> None:
-    callback.last_activity_at = now
-    if callback.status in (CallbackStatus.SCHEDULED, CallbackStatus.SENDING):
-        callback.status = CallbackStatus.IN_PROGRESS
 
 
 def record_overall(session: Session, callback: Callback, score: int, now: datetime) -> None:
@@ -99,7 +94,7 @@ def record_complaint(
     chosen_categories: Iterable[str] = (),
 ) -> Complaint:
     """Store a complaint or free feedback; the same text from the same question is kept once."""
-    _mark_active(callback, now)
+    lifecycle.resume(callback, now)
     existing = session.scalar(
         select(Complaint).where(Complaint.callback_id == callback.id, Complaint.source == source,
                                 Complaint.text == text)
@@ -138,14 +133,9 @@ def _sentiment(value: str) -> Sentiment:
 
 def finish(session: Session, callback: Callback, now: datetime,
            status: CallbackStatus = CallbackStatus.COMPLETED, reason: str | None = None) -> None:
-    """Close the conversation's outcome; a callback already in a final state keeps it."""
-    if callback.status in FINAL_CALLBACK_STATUSES:
-        return
-    callback.status = status
-    callback.status_reason = reason
-    callback.finished_at = now
-    callback.lease_owner = None
-    callback.lease_expires_at = None
+    """Close the conversation's outcome (huifang.callback_lifecycle.finish); a callback already
+    in a final state keeps it."""
+    lifecycle.finish(callback, now, status, reason)
 
 
 def flag_wrong_person(session: Session, callback: Callback, now: datetime) -> None:
@@ -160,11 +150,9 @@ def load_callback(session: Session, callback_id: int) -> Callback | None:
 
 
 def mark_resumed(session: Session, callback_id: int, now: datetime | None = None) -> None:
-    """The customer came back before the planned resume round: that round is consumed, so the
-    dispatcher will not send it (the gateway only delivers rounds above delivered_round)."""
+    """The customer came back before the planned resume round: that round is consumed and
+    never sent (huifang.callback_lifecycle.resume). Not for the scheduler's own resume round,
+    which the gateway is delivering."""
     callback = load_callback(session, callback_id)
-    if callback is None or callback.status in FINAL_CALLBACK_STATUSES:
-        return
-    callback.delivered_round = max(callback.delivered_round, callback.send_round)
-    callback.status = CallbackStatus.IN_PROGRESS
-    callback.last_activity_at = now or datetime.now(callback.due_at.tzinfo)
+    if callback is not None:
+        lifecycle.resume(callback, now or utcnow())

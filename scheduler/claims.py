@@ -7,8 +7,10 @@ SQLite has no row locks (SQLAlchemy drops the clause there); our SQLite engine o
 transaction with BEGIN IMMEDIATE, which makes the whole claim atomic against other writers.
 
 A claimed row is `sending` until its lease expires; a worker that crashed mid-way leaves an
-expired lease behind, and the row becomes claimable again. Sending it twice is still
-impossible: the gateway delivers a round only once (docs/contracts.md, "Sending a callback round").
+expired lease behind, and the row becomes claimable again — the sweeper of rounds claimed but
+never sent. Sending it twice is still impossible: the gateway takes a round only once, in the
+transaction that stores its messages (docs/contracts.md, "Sending a callback round"). The
+statuses and values of the claim are the lifecycle's (huifang/callback_lifecycle.py).
 
 Surveys of a paused or cancelled campaign are not claimed until it is resumed; one claimed
 just before the pause is held by the send rules (docs/campaigns.md).
@@ -17,13 +19,13 @@ just before the pause is held by the send rules (docs/campaigns.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from huifang.callback_lifecycle import SendMode, claim_values
 from huifang.db.models import Callback, CallbackStatus, Campaign, CampaignStatus
-from huifang.rescheduling import SendMode
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Claim:
     callback_id: int
     send_round: int
     send_mode: str
+    attempts: int  # claims of this round so far, this one included
 
 
 def _not_held() -> ColumnElement[bool]:
@@ -63,10 +66,8 @@ def claim_due(session: Session, owner: str, now: datetime, limit: int,
     rows = session.execute(
         update(Callback)
         .where(Callback.id.in_(due))
-        .values(status=CallbackStatus.SENDING, lease_owner=owner,
-                lease_expires_at=now + timedelta(seconds=lease_seconds),
-                attempts=Callback.attempts + 1)
-        .returning(Callback.id, Callback.send_round, Callback.send_mode)
+        .values(claim_values(owner, now, lease_seconds))
+        .returning(Callback.id, Callback.send_round, Callback.send_mode, Callback.attempts)
         .execution_options(synchronize_session=False)
     ).all()
     return sorted((Claim(*row) for row in rows), key=lambda c: c.callback_id)

@@ -1,8 +1,13 @@
 """The supervisors' morning digest: yesterday's figures and what is open or overdue now.
-Names from the ticketing system are shown one line each (huifang.one_line)."""
+Names from the ticketing system are shown one line each (huifang.one_line).
+
+It is handed to the gateway's outbox keyed by its day, a few times at most if the gateway does
+not answer: a repeated hand-over stores nothing twice, and giving up alerts operations."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,11 +17,14 @@ from huifang.db import session_scope
 from huifang.labels import PRIORITIES
 from huifang.local_time import month_day, month_day_time
 from huifang.one_line import one_line
+from huifang.operations import alert_operations
 from huifang.reports import ReportQuery, build_report
 from huifang.settings import Settings
 from scheduler.gateway_client import GatewayClient
 
 LISTED_OVERDUE = 5
+HAND_OVER_TRIES = 3
+HAND_OVER_PAUSE_SECONDS = 30.0
 
 
 def _percent(value: float | None) -> str:
@@ -52,7 +60,15 @@ def compose_digest(session: Session, now: datetime, settings: Settings) -> str:
 
 
 def send_daily_digest(sessions: sessionmaker[Session], gateway: GatewayClient, now: datetime,
-                      settings: Settings) -> bool:
+                      settings: Settings, pause: Callable[[float], None] = time.sleep) -> bool:
     with session_scope(sessions) as session:
         text = compose_digest(session, now, settings)
-    return gateway.send_digest(text)
+    day = now.astimezone(settings.zone).date().isoformat()
+    for attempt in range(1, HAND_OVER_TRIES + 1):
+        if gateway.send_digest(text, day):
+            return True
+        if attempt < HAND_OVER_TRIES:
+            pause(HAND_OVER_PAUSE_SECONDS)
+    alert_operations(f"the daily digest of {day} was not delivered",
+                     f"the gateway did not take it in {HAND_OVER_TRIES} tries")
+    return False

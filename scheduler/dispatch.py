@@ -2,7 +2,13 @@
 
 Each step is its own short transaction; no transaction is held open across the HTTP call.
 A step only writes if this worker still holds the lease, so a worker that was presumed dead
-and lost its lease cannot overwrite what the worker that took over has recorded.
+and lost its lease cannot overwrite what the worker that took over has recorded. Every state
+change is huifang.callback_lifecycle's.
+
+Retries are bounded twice: the send rules give a round up after `max_send_attempts` claims
+(send_rules.attempts_left), and a round claimed RUNAWAY_MARGIN times more than that — its
+dispatch kept failing before any outcome could be recorded — is failed by the claim itself,
+with an alert to operations.
 """
 
 from __future__ import annotations
@@ -19,12 +25,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from huifang.callback_lifecycle import SendMode, defer, deliver, stop
 from huifang.callback_policy import customer_zone
 from huifang.db import session_scope
-from huifang.db.models import FINAL_CALLBACK_STATUSES, Callback, CallbackStatus
+from huifang.db.models import Callback, CallbackStatus
 from huifang.db.types import utcnow
 from huifang.gateway_contract import RoundOutcome, RoundStatus
-from huifang.rescheduling import SendMode, defer, mark_delivered, stop
+from huifang.operations import alert_operations
 from huifang.send_rules import SendRules, Verdict
 from huifang.settings import Settings
 from scheduler.claims import Claim, claim_due
@@ -36,6 +43,7 @@ Clock = Callable[[], datetime]
 
 NO_ADDRESS_RETRY = timedelta(days=1)
 MAX_BACKOFF = timedelta(hours=1)
+RUNAWAY_MARGIN = 2
 
 
 @dataclass
@@ -47,6 +55,7 @@ class PassReport:
     later: int = 0  # moved to a later time by a rule, a temporary failure or a missing address
     stopped: int = 0  # ended for good: reopened, opted out, unreachable, cool-down, …
     lost_lease: int = 0  # another worker took the row over; it records the outcome
+    runaway: int = 0  # failed by the claim: claimed again and again, never an outcome
 
     def add(self, other: PassReport) -> None:
         for f in fields(self):
@@ -80,21 +89,40 @@ class Dispatcher:
         self._pool.shutdown(wait=True)
 
     def claim(self) -> list[Claim]:
+        return self._claim(PassReport())
+
+    def _claim(self, report: PassReport) -> list[Claim]:
+        """Lease due rounds; a runaway one (see the module's doc) is failed here instead."""
+        now = self.clock()
+        limit = self.settings.max_send_attempts + RUNAWAY_MARGIN
         with session_scope(self.sessions) as session:
-            return claim_due(session, self.owner, self.clock(), self.settings.dispatch_batch_size,
-                             self.settings.lease_seconds)
+            claims = claim_due(session, self.owner, now, self.settings.dispatch_batch_size,
+                               self.settings.lease_seconds)
+            runaways = [c for c in claims if c.attempts > limit]
+            for runaway in runaways:
+                callback = session.get_one(Callback, runaway.callback_id)
+                stop(callback, CallbackStatus.FAILED,
+                     f"gave up: claimed {runaway.attempts} times without an outcome: "
+                     f"{callback.last_error or 'the dispatch kept failing'}", now)
+        for runaway in runaways:
+            alert_operations(f"callback {runaway.callback_id} failed",
+                             f"claimed {runaway.attempts} times, its dispatch never recorded "
+                             "an outcome")
+        report.claimed += len(claims)
+        report.runaway += len(runaways)
+        return [c for c in claims if c not in runaways]
 
     def run_pass(self, max_batches: int | None = None) -> PassReport:
         """Claim and dispatch batch after batch until nothing is due (or `max_batches`)."""
         report = PassReport()
         batches = 0
         while (max_batches is None or batches < max_batches) and not self._stopping.is_set():
-            claims = self.claim()
+            claimed_before = report.claimed
+            claims = self._claim(report)
             batches += 1
-            report.claimed += len(claims)
             for result in self._pool.map(self.dispatch, claims):
                 report.add(result)
-            if len(claims) < self.settings.dispatch_batch_size:
+            if report.claimed - claimed_before < self.settings.dispatch_batch_size:
                 break
         if report.claimed:
             log.info("dispatch pass %s: %s", self.owner, report)
@@ -117,7 +145,7 @@ class Dispatcher:
             now = self.clock()
             decision = self.rules.decide(session, callback, now)
             if decision.verdict == Verdict.STOP:
-                assert decision.status is not None and decision.reason is not None
+                assert decision.status is not None
                 stop(callback, decision.status, decision.reason, now)
                 return PassReport(stopped=1)
             if decision.verdict == Verdict.LATER:
@@ -143,14 +171,13 @@ class Dispatcher:
         policy = self.rules.book.for_service(callback.ticket.service_type)
         zone = customer_zone(callback.ticket, self.settings)
         if result.status.delivered:
-            mark_delivered(callback, mode, now, policy)
+            deliver(callback, mode, now, policy)
             return PassReport(delivered=1, messages=result.messages,
                               already_sent=int(result.status == RoundStatus.ALREADY_SENT))
         if result.status in (RoundStatus.UNREACHABLE, RoundStatus.OPTED_OUT):
             # The gateway has already recorded it through huifang.consent; make sure of it.
-            if callback.status not in FINAL_CALLBACK_STATUSES:
-                status = CallbackStatus(result.status.value)
-                stop(callback, status, f"gateway: customer {result.status.value}", now)
+            stop(callback, CallbackStatus(result.status.value),
+                 f"gateway: customer {result.status.value}", now)
             return PassReport(stopped=1)
         if result.status == RoundStatus.NO_ADDRESS:
             defer(callback, policy.window.next_opening(now + NO_ADDRESS_RETRY, zone),

@@ -58,11 +58,8 @@ class GatewayClient:
         return RoundOutcome(RoundStatus.UNAVAILABLE, detail=(
             f"gateway answered {response.status_code}: {response.text[:300]}"))
 
-    def alert_escalation(self, escalation_id: int) -> bool:
-        return self._post_ok(f"/internal/escalations/{escalation_id}/alert", None)
-
-    def send_digest(self, text: str) -> bool:
-        return self._post_ok("/internal/supervisors/digest", {"text": text})
+    def send_digest(self, text: str, day: str) -> bool:
+        return self._post_ok("/internal/supervisors/digest", {"text": text, "day": day})
 
     def _post_ok(self, path: str, payload: dict[str, str] | None) -> bool:
         try:

@@ -90,22 +90,17 @@ def dispatch_due() -> None:
 
 def follow_up_silence() -> None:
     rt = _current()
-    now = utcnow()
     with session_scope(rt.sessions) as session:
-        report = run_follow_ups(session, now, rt.book, rt.settings)
-    if report.escalation_ids:
-        watch_escalations(rt.sessions, rt.gateway, now, only=report.escalation_ids)
+        run_follow_ups(session, utcnow(), rt.book, rt.settings)
 
 
 def watch_escalation_deadlines() -> None:
-    rt = _current()
-    watch_escalations(rt.sessions, rt.gateway, utcnow())
+    watch_escalations(_current().sessions, utcnow())
 
 
 def daily_digest() -> None:
     rt = _current()
-    if not send_daily_digest(rt.sessions, rt.gateway, utcnow(), rt.settings):
-        log.warning("daily digest was not delivered")
+    send_daily_digest(rt.sessions, rt.gateway, utcnow(), rt.settings)
 
 
 class _ExpectedSkips(logging.Filter):

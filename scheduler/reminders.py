@@ -8,24 +8,25 @@ An `in_progress` callback's `due_at` is its next silence check. When it comes:
   when some answers or kept words (a complaint, a threat) came in, and those are
   checked against the escalation rules like a finished survey. The conversation escalates as
   soon as a trigger appears, so an open escalation is normally there already and is kept as it
-  is; one that is new here (answers written without the conversation) is alerted by the
-  escalation watch;
+  is; one that is new here (answers written without the conversation) owes its alert in the
+  same transaction (huifang.escalation_alerts), which the gateway's outbox delivers;
 - otherwise the customer spoke meanwhile, and the check moves to the new deadline.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huifang import escalations
+from huifang.callback_lifecycle import next_silence_check, quiet_since, stop
 from huifang.callback_policy import PolicyBook
 from huifang.db.models import Callback, CallbackStatus, Escalation
-from huifang.rescheduling import next_silence_check, plan_reminder, quiet_since, stop
+from huifang.rescheduling import plan_reminder
 from huifang.settings import Settings
 
 
@@ -41,11 +42,10 @@ class FollowUpReport:
     no_response: int = 0
     partial: int = 0
     waiting: int = 0
-    escalation_ids: list[int] = field(default_factory=list)
 
 
 def follow_up(session: Session, callback: Callback, now: datetime, book: PolicyBook,
-              settings: Settings, report: FollowUpReport | None = None) -> FollowUp:
+              settings: Settings) -> FollowUp:
     policy = book.for_service(callback.ticket.service_type)
     silent_for = now - quiet_since(callback)
     if (policy.reminds and callback.reminders_sent == 0
@@ -53,9 +53,7 @@ def follow_up(session: Session, callback: Callback, now: datetime, book: PolicyB
         plan_reminder(callback, now, policy, settings)
         return FollowUp.REMIND
     if silent_for >= timedelta(hours=policy.expiry_after_hours):
-        escalation = expire(session, callback, now, settings)
-        if escalation is not None and report is not None:
-            report.escalation_ids.append(escalation.id)
+        expire(session, callback, now, settings)
         return FollowUp.EXPIRED
     callback.due_at = next_silence_check(callback, policy)
     return FollowUp.WAIT
@@ -84,7 +82,7 @@ def run_follow_ups(session: Session, now: datetime, book: PolicyBook, settings: 
     ).all()
     report = FollowUpReport()
     for callback in due:
-        outcome = follow_up(session, callback, now, book, settings, report)
+        outcome = follow_up(session, callback, now, book, settings)
         if outcome == FollowUp.REMIND:
             report.reminders += 1
         elif outcome == FollowUp.WAIT:

@@ -125,9 +125,16 @@ class Direction(enum.StrEnum):
 
 
 class DeliveryStatus(enum.StrEnum):
+    """Inbound rows are `received`. Outbound rows (docs/reliability.md): `pending` → `in_flight`
+    (an attempt is under way) → `sent`; back to `pending` for a retry after a failure that
+    surely sent nothing; `failed` once given up; `in_doubt` when an attempt's outcome cannot be
+    known (the process died mid-request, or the answer timed out): never sent again blindly."""
+
     RECEIVED = "received"
     PENDING = "pending"
+    IN_FLIGHT = "in_flight"
     SENT = "sent"
+    IN_DOUBT = "in_doubt"
     FAILED = "failed"
 
 
@@ -485,10 +492,12 @@ class EscalationEvent(Base):
 
 
 class Message(Base):
-    """The transcript: every message in or out of any channel, recorded by the gateway."""
+    """The transcript: every message in or out of any channel, recorded by the gateway; its
+    outbound rows are also the outbox (bot/outbox.py)."""
 
     __tablename__ = "message"
-    __table_args__ = (Index("ix_message_channel_address_id", "channel", "address", "id"),)
+    __table_args__ = (Index("ix_message_channel_address_id", "channel", "address", "id"),
+                      Index("ix_message_delivery_channel", "delivery", "channel"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"), index=True)
@@ -501,7 +510,40 @@ class Message(Base):
     buttons: Mapped[list[Any] | None] = mapped_column()
     delivery: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus))
     external_id: Mapped[str | None] = mapped_column(String(64))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Outbound only: what the producer calls this message ("round:<callback>:<round>:<n>",
+    # "alert:<escalation>:<kind>:<version>:<n>", …), so storing it again changes nothing.
+    outbound_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # counted tries
+    throttled: Mapped[int] = mapped_column(Integer, default=0)  # 429 answers, counted apart
+    next_attempt_at: Mapped[datetime | None]  # a pending row waits for this (backoff)
+    last_attempt_at: Mapped[datetime | None]  # when the latest attempt started
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+class AlertKind(enum.StrEnum):
+    NEW = "new"
+    RAISED = "raised"  # the escalation's priority went up
+    NEWS = "news"  # a reason supervisors must hear of joined it (a request for a person)
+    OVERDUE = "overdue"
+
+
+class EscalationAlert(Base):
+    """An alert supervisors are owed about an escalation, stored in the transaction that created
+    the reason for it; the gateway renders it into an outbound message and delivers it
+    (huifang/escalation_alerts.py). `key` makes owing it twice impossible."""
+
+    __tablename__ = "escalation_alert"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalation.id", ondelete="CASCADE"),
+                                               index=True)
+    kind: Mapped[AlertKind] = mapped_column(_enum(AlertKind))
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"), unique=True)
+    dropped_reason: Mapped[str | None] = mapped_column(String(100))  # nothing was sent: why
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    escalation: Mapped[Escalation] = relationship()
+    message: Mapped[Message | None] = relationship()

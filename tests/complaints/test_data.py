@@ -13,7 +13,7 @@ import pytest
 
 from complaints.dataset import read_labelled
 from complaints.labels import CATEGORIES, COMPLAINING, SENTIMENTS, SEVERITIES
-from complaints.script import to_simplified
+from huifang.script import to_simplified
 from complaints.training import (
     DATA_DIR,
     DEV_FILES,

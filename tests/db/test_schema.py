@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,9 +20,13 @@ from huifang.db.models import (
     Callback,
     CallbackKind,
     CallbackStatus,
+    Channel,
     ConsentEvent,
     Customer,
+    DeliveryStatus,
     DimensionScore,
+    Direction,
+    Message,
     SurveyResponse,
     Ticket,
 )
@@ -152,3 +156,46 @@ def test_blocked_customer_is_unreachable_and_opted_out(session: Session) -> None
     session.commit()
     assert ticket.customer.unreachable_at == NOW and ticket.customer.opted_out
     assert ticket.callbacks[0].status == CallbackStatus.UNREACHABLE
+
+
+def _outbound(address: str, key: str | None, delivery: DeliveryStatus) -> Message:
+    return Message(channel=Channel.TELEGRAM, address=address, direction=Direction.OUTBOUND,
+                   text="您好", delivery=delivery, outbound_key=key)
+
+
+def test_outbound_keys_are_unique_and_delivery_states_are_checked(session: Session) -> None:
+    session.add_all([_outbound("1", "round:1:1:0", DeliveryStatus.IN_DOUBT),
+                     _outbound("1", None, DeliveryStatus.IN_FLIGHT),
+                     _outbound("1", None, DeliveryStatus.PENDING)])  # many rows without a key
+    session.commit()
+    session.add(_outbound("2", "round:1:1:0", DeliveryStatus.PENDING))
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
+    with pytest.raises(IntegrityError):
+        session.execute(text("UPDATE message SET delivery = 'lost' WHERE outbound_key IS NULL"))
+    session.rollback()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_the_outbox_migration_keeps_messages_and_never_resends_on_the_way_down(
+        kind: str, tmp_path: Path) -> None:
+    with migrated(kind, tmp_path) as url:
+        downgrade(url, "0004")
+        engine = create_db_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO message (channel, address, direction, text, delivery, attempts, "
+                "created_at) VALUES ('telegram', '9', 'out', '旧消息', 'pending', 0, "
+                "CURRENT_TIMESTAMP)"))
+        upgrade(url, "0005")
+        with engine.begin() as connection:
+            assert connection.execute(text(
+                "SELECT delivery, throttled, outbound_key FROM message")).one() == (
+                "pending", 0, None)
+            connection.execute(text("UPDATE message SET delivery = 'in_doubt'"))
+        downgrade(url, "0004")
+        with engine.begin() as connection:
+            assert connection.execute(text("SELECT delivery FROM message")).scalar() == "failed"
+        upgrade(url)
+        engine.dispose()

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.app import create_app, create_internal_app
 from bot.conversation_routing import customer_at
 from bot.gateway import Gateway
+from bot.outbox import RetryPolicy
 from huifang import webchat_links
 from huifang.db import create_db_engine, session_factory, session_scope
 from huifang.db.models import Callback, Channel, Locale, Message
@@ -131,12 +132,12 @@ class GatewayUnderTest:
 
 @contextmanager
 def running_gateway(settings: Settings, port: int | None = None,
-                    outbox_interval: float = 0.3, internal_port: int | None = None
-                    ) -> Iterator[GatewayUnderTest]:
+                    outbox_interval: float = 0.3, internal_port: int | None = None,
+                    retry: RetryPolicy | None = None) -> Iterator[GatewayUnderTest]:
     """The real gateway apps served in one thread and loop, as `python -m bot` serves them: the
     public one (web chat, Telegram) on `port` and the internal API on `internal_port` (free
     ports unless given; the internal one starts after the public one started the gateway)."""
-    gateway = Gateway(settings, outbox_interval=outbox_interval)
+    gateway = Gateway(settings, outbox_interval=outbox_interval, retry=retry)
     engine = create_db_engine(settings.database_url)
     try:
         with serve_asgi_in_order([(create_app(gateway=gateway), port),

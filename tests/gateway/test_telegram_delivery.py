@@ -1,21 +1,31 @@
 """Telegram delivery against the fake Bot API: pacing, 429 storms, blocked users, network
-failures and permanent rejections — nothing is lost and every outcome is in the transcript."""
+failures, server errors, permanent rejections, answers that time out and a gateway dying
+mid-request — nothing is lost, nothing is sent blindly twice, every outcome is in the
+transcript (docs/reliability.md)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
+import httpx
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from telegram.error import BadRequest, NetworkError, TimedOut
+
+from bot import outbox
 from bot.gateway import Gateway
+from bot.outbox import RetryPolicy
 from bot.outlets import FlushResult
-from bot.telegram_delivery import TelegramOutlet
-from bot.transcript import Outgoing, StoredMessage, note_failure, record_outbound
+from bot.telegram_delivery import TelegramOutlet, surely_not_sent
+from bot.transcript import Outgoing, StoredMessage, record_outbound
+from huifang.db.types import utcnow
 from huifang.db.models import (
     Channel,
     ConsentEvent,
@@ -156,18 +166,61 @@ def outlet(gateway: Gateway) -> TelegramOutlet:
     return gateway.telegram_outlet
 
 
-def test_failures_count_until_given_up(sessions: sessionmaker[Session]) -> None:
+def test_failures_back_off_and_end_failed_while_429s_count_apart(
+        sessions: sessionmaker[Session]) -> None:
     seeded = seed_customer(sessions, TELEGRAM, address="555")
+    policy = RetryPolicy(max_failures=2, max_throttles=3, first_backoff=timedelta(seconds=2))
+    now = utcnow()
     with sessions.begin() as session:
         (message,) = record_outbound(session, TELEGRAM, "555", [Outgoing("x", [])],
                                      customer_id=seeded.customer_id, callback_id=None,
                                      delivered=False)
-        outcomes = [note_failure(session, message.id, "429", counts=False, give_up_after=2),
-                    note_failure(session, message.id, "net", counts=True, give_up_after=2),
-                    note_failure(session, message.id, "net", counts=True, give_up_after=2)]
-        assert outcomes == [DeliveryStatus.PENDING, DeliveryStatus.PENDING,
-                            DeliveryStatus.FAILED]
-        assert session.get_one(Message, message.id).attempts == 2
+
+    def attempt(error: str, throttled_for: timedelta | None = None
+                ) -> tuple[DeliveryStatus | None, Message]:
+        with sessions.begin() as session:
+            row = session.get_one(Message, message.id)
+            assert outbox.start_attempt(session, message.id, row.next_attempt_at or now)
+            status = outbox.record_not_sent(session, message.id, error,
+                                            row.next_attempt_at or now, policy,
+                                            throttled_for=throttled_for)
+            session.flush()
+            session.refresh(row)
+            return status, row
+
+    status, row = attempt("429", timedelta(seconds=7))
+    assert (status, row.attempts, row.throttled) == (DeliveryStatus.PENDING, 0, 1)
+    assert row.next_attempt_at == now + timedelta(seconds=7)
+    with sessions.begin() as session:  # not due before its time
+        assert not outbox.start_attempt(session, message.id, now + timedelta(seconds=6))
+    waited = row.next_attempt_at
+    status, row = attempt("network")
+    assert (status, row.attempts, row.next_attempt_at) == (
+        DeliveryStatus.PENDING, 1, waited + timedelta(seconds=2))
+    status, row = attempt("network")
+    assert (status, row.attempts, row.next_attempt_at) == (DeliveryStatus.FAILED, 2, None)
+
+
+def test_only_a_request_that_surely_never_reached_telegram_counts_as_not_sent() -> None:
+    request = httpx.Request("POST", "https://api.telegram.org/bot1:x/sendMessage")
+
+    def wrapped(error: Exception, as_: type[NetworkError] = NetworkError) -> NetworkError:
+        try:
+            raise as_("wrapped") from error
+        except NetworkError as exc:
+            return exc
+
+    for never_left in (httpx.ConnectError("refused", request=request),
+                       httpx.ConnectTimeout("slow", request=request),
+                       httpx.PoolTimeout("busy", request=request),
+                       httpx.WriteTimeout("stuck", request=request)):
+        assert surely_not_sent(wrapped(never_left, TimedOut)), never_left
+    for may_have_arrived in (httpx.ReadTimeout("no answer", request=request),
+                             httpx.RemoteProtocolError("disconnected", request=request),
+                             RuntimeError("unknown")):
+        assert not surely_not_sent(wrapped(may_have_arrived, TimedOut)), may_have_arrived
+    assert surely_not_sent(NetworkError("Internal Server Error (500)"))  # Telegram answered
+    assert surely_not_sent(BadRequest("chat not found"))
 
 
 async def test_network_failures_are_retried_by_the_outbox(database_url: str,
@@ -191,3 +244,97 @@ async def test_network_failures_are_retried_by_the_outbox(database_url: str,
     finally:
         with serve_asgi(fake.app(), port):
             await gateway.stop()
+
+
+def copies(fake: FakeBotApi, user: FakeUser, text: str) -> int:
+    return sum(1 for m in fake.messages_to(user.id) if m.text == text)
+
+
+async def test_a_send_whose_answer_times_out_is_not_sent_again(
+        gateway: Gateway, fake_telegram: RunningFakeBotApi) -> None:
+    """Issue 14: Telegram delivered the message but the answer came after the read timeout;
+    the gateway used to send it again (and again)."""
+    fake = fake_telegram.api
+    user, customer_id = await chat_of(fake, gateway)
+    question = "请问您对本次服务满意吗？"
+    fake.answer_slowly(6.5)  # longer than the bot's read timeout
+    await send(gateway, user, customer_id, [question])
+    await asyncio.sleep(3)  # the outbox loop has had its chances
+    assert copies(fake, user, question) == 1
+    [row] = [r for r in rows(gateway, user) if r.text == question]
+    assert row.delivery == DeliveryStatus.IN_DOUBT
+    assert (await gateway.db.run(outbox.counts))["in_doubt"] == 1  # the metric
+
+
+async def test_a_send_telegram_accepted_is_not_repeated_after_a_crash(
+        database_url: str, rasa_down: str, fake_telegram: RunningFakeBotApi) -> None:
+    """Issue 14: Telegram accepted a send and the gateway died before recording it; the next
+    gateway process sent it again."""
+    fake = fake_telegram.api
+    settings = gateway_settings(database_url, rasa_down, fake_telegram)
+    first = Gateway(settings, outbox_interval=0.2)
+    await first.start()
+    user, customer_id = await chat_of(fake, first)
+    question = "第一个问题：总体满意度？"
+    fake.answer_slowly(5)
+    sending = asyncio.create_task(send(first, user, customer_id, [question]))
+    await asyncio.to_thread(fake.wait_for, lambda: copies(fake, user, question), 10)
+    sending.cancel()  # the process dies while Telegram's answer is on its way
+    with contextlib.suppress(asyncio.CancelledError):
+        await sending
+    await first.stop()
+    second = Gateway(settings, outbox_interval=0.2)
+    await second.start()
+    try:
+        await asyncio.sleep(3)  # the new process's outbox has had its chances
+        assert copies(fake, user, question) == 1
+        [row] = [r for r in rows(second, user) if r.text == question]
+        assert row.delivery == DeliveryStatus.IN_DOUBT
+    finally:
+        await second.stop()
+
+
+async def test_a_server_error_is_retried_and_the_message_sent_once(
+        gateway: Gateway, fake_telegram: RunningFakeBotApi) -> None:
+    fake = fake_telegram.api
+    user, customer_id = await chat_of(fake, gateway)
+    fake.fail_with_server_errors(1)
+    _, result = await send(gateway, user, customer_id, ["第二个问题"])
+    assert result.pending == 1
+    await wait_all_sent(gateway, [user], timeout=30)
+    assert copies(fake, user, "第二个问题") == 1
+    [row] = [r for r in rows(gateway, user) if r.text == "第二个问题"]
+    assert (row.attempts, row.throttled) == (2, 0)
+
+
+async def test_429s_alone_never_use_up_the_failure_budget(
+        database_url: str, rasa_down: str, fake_telegram: RunningFakeBotApi) -> None:
+    fake = fake_telegram.api
+    gateway = Gateway(gateway_settings(database_url, rasa_down, fake_telegram),
+                      outbox_interval=0.2, retry=RetryPolicy(max_failures=1))
+    await gateway.start()
+    try:
+        user, customer_id = await chat_of(fake, gateway)
+        fake.rate_limit_storm(8, retry_after=1)  # more than the rate limiter's own retries
+        await send(gateway, user, customer_id, ["请问您对本次服务满意吗"])
+        await wait_all_sent(gateway, [user], timeout=60)
+        assert copies(fake, user, "请问您对本次服务满意吗") == 1
+        [row] = [r for r in rows(gateway, user) if r.text == "请问您对本次服务满意吗"]
+        assert row.attempts == 1 and row.throttled >= 1
+    finally:
+        await gateway.stop()
+
+
+async def test_a_graceful_stop_lets_the_message_in_flight_finish(
+        gateway: Gateway, fake_telegram: RunningFakeBotApi) -> None:
+    fake = fake_telegram.api
+    user, customer_id = await chat_of(fake, gateway)
+    with gateway.db.sessions.begin() as session:  # left for the outbox loop to send
+        [stored] = record_outbound(session, TELEGRAM, str(user.id), [Outgoing("第三个问题", [])],
+                                   customer_id=customer_id, callback_id=None, delivered=False)
+        session.get_one(Message, stored.id).created_at = utcnow() - timedelta(seconds=5)
+    fake.answer_slowly(2)
+    await asyncio.to_thread(fake.wait_for, lambda: copies(fake, user, "第三个问题"), 10)
+    await gateway.stop()  # while Telegram's answer is on its way
+    [row] = [r for r in rows(gateway, user) if r.text == "第三个问题"]
+    assert row.delivery == DeliveryStatus.SENT and row.external_id

@@ -1,9 +1,10 @@
 """A stand-in for the gateway's internal API, used by the claim/lease and dispatch tests.
 
 It does what docs/contracts.md asks of the gateway on a send — the compare-and-set on
-`delivered_round` in the same database, by calling the gateway's own
-`bot.callback_rounds.claim_round`, so it follows whatever that becomes — but asks no Rasa and
-delivers nothing; it records every round it delivered, every alert and every digest. Tests can force an answer (409, 503, …) per callback. The exactly-once
+`delivered_round` in the same database, by calling the lifecycle's own `take_round` (what the
+gateway's bot.callback_rounds calls), so it follows whatever that becomes — but asks no Rasa
+and stores or delivers nothing; it records every round it delivered and every digest. Tests
+can force an answer (409, 503, …) per callback. The exactly-once
 test through the real gateway and the fake Bot API server is test_gateway_end_to_end.py.
 """
 
@@ -20,7 +21,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI, Header, HTTPException
 from fastapi.responses import JSONResponse
-from bot.callback_rounds import claim_round
+from huifang.callback_lifecycle import take_round
 from huifang.db import create_db_engine, session_factory, session_scope
 from huifang.gateway_contract import ROUND_HTTP_STATUS, RoundStatus
 from tests.support.processes import free_port
@@ -42,10 +43,10 @@ class GatewayStandIn:
     clock: Callable[[], datetime]
     deliveries: list[Delivery] = field(default_factory=list)
     already_sent: list[Delivery] = field(default_factory=list)
-    alerts: list[int] = field(default_factory=list)
-    digests: list[str] = field(default_factory=list)
+    digests: list[tuple[str, str]] = field(default_factory=list)  # (text, day)
+    digest_tries: int = 0
     forced: dict[int, tuple[int, dict[str, Any]]] = field(default_factory=dict)
-    alerts_fail: bool = False
+    digests_fail: bool = False
     send_delay: float = 0.0
     url: str = ""
 
@@ -75,7 +76,7 @@ class GatewayStandIn:
             time.sleep(self.send_delay)
             delivery = Delivery(callback_id, int(body["round"]), body["mode"], x_dispatch_worker)
             with session_scope(self._sessions) as session:
-                claimed = claim_round(session, callback_id, delivery.round, self.clock())
+                claimed = take_round(session, callback_id, delivery.round, self.clock())
             with self._lock:
                 (self.deliveries if claimed else self.already_sent).append(delivery)
             status = RoundStatus.SENT if claimed else RoundStatus.ALREADY_SENT
@@ -84,21 +85,16 @@ class GatewayStandIn:
                 answer["messages"] = 2
             return JSONResponse(answer, status_code=ROUND_HTTP_STATUS[status])
 
-        @app.post("/internal/escalations/{escalation_id}/alert")
-        def alert(escalation_id: int, authorization: str | None = Header(None)) -> JSONResponse:
-            authorised(authorization)
-            if self.alerts_fail:
-                return JSONResponse({"detail": "telegram down"}, status_code=503)
-            with self._lock:
-                self.alerts.append(escalation_id)
-            return JSONResponse({"status": "alerted"})
-
         @app.post("/internal/supervisors/digest")
         def digest(body: dict[str, str], authorization: str | None = Header(None)
                    ) -> JSONResponse:
             authorised(authorization)
             with self._lock:
-                self.digests.append(body["text"])
+                self.digest_tries += 1
+                if self.digests_fail:
+                    return JSONResponse({"detail": "database down"}, status_code=500)
+                if all(day != body["day"] for _, day in self.digests):  # keyed by its day
+                    self.digests.append((body["text"], body["day"]))
             return JSONResponse({"status": "sent"})
 
         return app

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from huifang import consent
+from huifang.callback_policy import PolicyBook
 from huifang.db import session_scope
 from huifang.db.models import Callback, CallbackStatus
-from scheduler.dispatch import Dispatcher
+from huifang.send_rules import SendRules
+from scheduler.dispatch import RUNAWAY_MARGIN, Dispatcher
+from scheduler.gateway_client import GatewayClient
 from tests.scheduler.conftest import NOW, SETTINGS, FakeClock, add_tickets, due_now, load, ticket_in
 from tests.scheduler.gateway_standin import Delivery, GatewayStandIn
 
@@ -109,6 +114,59 @@ def test_a_temporary_failure_is_retried_with_backoff_then_given_up(
     callback = load(sessions, survey)
     assert callback.status == CallbackStatus.FAILED
     assert callback.status_reason.startswith("gave up after 3 attempts")
+    assert gateway_standin.deliveries == []
+
+
+def test_a_give_up_reason_longer_than_its_column_still_ends_the_callback(
+        sessions: sessionmaker[Session], dispatcher: Dispatcher, clock: FakeClock,
+        gateway_standin: GatewayStandIn) -> None:
+    """Issue 14: on PostgreSQL the over-long reason made the final write fail; the error was
+    swallowed and the callback re-claimed every lease, forever."""
+    [survey] = add_tickets(sessions, ticket_in("T-1"))
+    due_now(sessions, survey)
+    gateway_standin.forced[survey] = (503, {"detail": "网关忙碌，" * 80})
+    for _ in range(3 * SETTINGS.max_send_attempts):
+        dispatcher.run_pass()
+        callback = load(sessions, survey)
+        if callback.status == CallbackStatus.FAILED:
+            break
+        clock.now = max(clock.now, callback.due_at,
+                        callback.lease_expires_at or clock.now) + timedelta(seconds=1)
+    assert callback.status == CallbackStatus.FAILED
+    assert callback.status_reason.startswith("gave up after 3 attempts: gateway answered 503")
+    assert len(callback.status_reason) == 200 and callback.status_reason.endswith("…")
+    assert callback.lease_owner is None and callback.finished_at is not None
+    assert dispatcher.run_pass().claimed == 0
+
+
+class BrokenRules(SendRules):
+    def decide(self, session, callback, now):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a bug in a send rule")
+
+
+def test_a_round_whose_dispatch_keeps_failing_is_given_up_with_an_alert(
+        sessions: sessionmaker[Session], gateway: GatewayClient, clock: FakeClock,
+        book: PolicyBook, gateway_standin: GatewayStandIn,
+        caplog: pytest.LogCaptureFixture) -> None:
+    [survey] = add_tickets(sessions, ticket_in("T-1"))
+    due_now(sessions, survey)
+    broken = Dispatcher(sessions, gateway, BrokenRules(SETTINGS, book), SETTINGS,
+                        owner="broken", concurrency=1, clock=clock)
+    claims = []
+    with caplog.at_level(logging.ERROR):
+        for _ in range(10):
+            report = broken.run_pass()
+            claims.append(report.claimed)
+            clock.advance(seconds=SETTINGS.lease_seconds + 1)
+    broken.close()
+    limit = SETTINGS.max_send_attempts + RUNAWAY_MARGIN
+    assert claims == [1] * (limit + 1) + [0] * (10 - limit - 1)
+    callback = load(sessions, survey)
+    assert callback.status == CallbackStatus.FAILED and callback.lease_owner is None
+    assert callback.status_reason.startswith(f"gave up: claimed {limit + 1} times")
+    alerts = [r.getMessage() for r in caplog.records if "OPERATIONS ALERT" in r.getMessage()]
+    assert alerts == [f"OPERATIONS ALERT: callback {survey} failed — claimed {limit + 1} "
+                      "times, its dispatch never recorded an outcome"]
     assert gateway_standin.deliveries == []
 
 

@@ -1,99 +1,110 @@
-"""Overdue and unconfirmed escalation alerts (each sent once), and the daily digest."""
+"""The escalation watch owes overdue and never-sent first alerts (each once, whatever runs
+meanwhile), and the daily digest is handed to the gateway once per day, a bounded number of
+times."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
+import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from huifang import escalations, survey_answers
 from huifang.db import session_scope
-from huifang.db.models import Callback, Escalation, EscalationStatus
+from huifang.db.models import AlertKind, Callback, Escalation, EscalationAlert, EscalationStatus
+from huifang.escalation_alerts import UNALERTED_GRACE
 from huifang.escalations import Reason
 from huifang.settings import get_settings
-from scheduler.daily_digest import compose_digest, send_daily_digest
-from scheduler.escalation_watch import ALERT_GRACE, watch_escalations
+from scheduler.daily_digest import HAND_OVER_TRIES, compose_digest, send_daily_digest
+from scheduler.escalation_watch import watch_escalations
 from scheduler.gateway_client import GatewayClient
 from tests.scheduler.conftest import NOW, SETTINGS, add_tickets, ticket_in
 from tests.scheduler.gateway_standin import GatewayStandIn
 
 
 def escalate(sessions: sessionmaker[Session], ticket_id: str, reasons: list[Reason],
-             at: datetime = NOW, alerted: bool = True) -> int:
+             at: datetime = NOW, owes_alert: bool = True) -> int:
+    """An escalation as the conversation makes it (owing its first alert), or, with
+    `owes_alert=False`, one made before alerts were owed with escalations."""
     [survey] = add_tickets(sessions, ticket_in(ticket_id))
     with session_scope(sessions) as session:
         callback = session.get(Callback, survey)
         escalation = escalations.escalate(session, callback, reasons, at, get_settings())
         assert escalation is not None
-        escalation.alerted_at = at if alerted else None
+        if not owes_alert:
+            for alert in session.scalars(select(EscalationAlert)):
+                session.delete(alert)
         session.flush()
         return escalation.id
 
 
-def load(sessions: sessionmaker[Session], escalation_id: int) -> Escalation:
+def owed(sessions: sessionmaker[Session], escalation_id: int) -> list[AlertKind]:
     with sessions() as session:
-        escalation = session.get(Escalation, escalation_id)
-        assert escalation is not None
-        return escalation
+        return list(session.scalars(select(EscalationAlert.kind).where(
+            EscalationAlert.escalation_id == escalation_id).order_by(EscalationAlert.id)))
 
 
-def test_an_overdue_escalation_is_alerted_once(sessions: sessionmaker[Session],
-                                               gateway: GatewayClient,
-                                               gateway_standin: GatewayStandIn) -> None:
+def test_an_overdue_escalation_owes_one_overdue_alert(sessions: sessionmaker[Session]) -> None:
     urgent = escalate(sessions, "T-1", [Reason.HIGH_SEVERITY])  # due in 4 h
     normal = escalate(sessions, "T-2", [Reason.NOT_SOLVED])  # due in 72 h
-    assert watch_escalations(sessions, gateway, NOW + timedelta(hours=4)).overdue_alerted == []
+    assert watch_escalations(sessions, NOW + timedelta(hours=4)).overdue == []
     later = NOW + timedelta(hours=4, minutes=1)
-    assert watch_escalations(sessions, gateway, later).overdue_alerted == [urgent]
-    assert watch_escalations(sessions, gateway, later + timedelta(hours=1)).overdue_alerted == []
-    assert gateway_standin.alerts == [urgent]
-    assert load(sessions, urgent).overdue_alerted_at == later
-    assert load(sessions, normal).overdue_alerted_at is None
+    assert watch_escalations(sessions, later).overdue == [urgent]
+    assert watch_escalations(sessions, later + timedelta(hours=1)).overdue == []
+    assert owed(sessions, urgent) == [AlertKind.NEW, AlertKind.OVERDUE]
+    assert owed(sessions, normal) == [AlertKind.NEW]
 
 
-def test_a_resolved_escalation_is_never_overdue(sessions: sessionmaker[Session],
-                                                gateway: GatewayClient,
-                                                gateway_standin: GatewayStandIn) -> None:
+def test_a_resolved_escalation_is_never_overdue(sessions: sessionmaker[Session]) -> None:
     urgent = escalate(sessions, "T-1", [Reason.HIGH_SEVERITY])
     with session_scope(sessions) as session:
         session.get(Escalation, urgent).status = EscalationStatus.RESOLVED
-    watch_escalations(sessions, gateway, NOW + timedelta(days=5))
-    assert gateway_standin.alerts == []
+    assert watch_escalations(sessions, NOW + timedelta(days=5)).overdue == []
+    assert owed(sessions, urgent) == [AlertKind.NEW]
 
 
-def test_a_failed_alert_is_retried_on_the_next_run(sessions: sessionmaker[Session],
-                                                   gateway: GatewayClient,
-                                                   gateway_standin: GatewayStandIn) -> None:
+def test_nothing_is_owed_twice_however_often_the_watch_runs(
+        sessions: sessionmaker[Session]) -> None:
     urgent = escalate(sessions, "T-1", [Reason.HIGH_SEVERITY])
-    overdue_at = NOW + timedelta(hours=5)
-    gateway_standin.alerts_fail = True
-    assert watch_escalations(sessions, gateway, overdue_at).failed == [urgent]
-    assert load(sessions, urgent).overdue_alerted_at is None
-    gateway_standin.alerts_fail = False
-    assert watch_escalations(sessions, gateway, overdue_at + timedelta(minutes=1)
-                             ).overdue_alerted == [urgent]
-    assert gateway_standin.alerts == [urgent]
+    for minutes in range(0, 600, 7):  # every few minutes for ten hours
+        watch_escalations(sessions, NOW + timedelta(minutes=minutes))
+    assert owed(sessions, urgent) == [AlertKind.NEW, AlertKind.OVERDUE]
 
 
-def test_an_alert_the_gateway_never_confirmed_is_sent_after_a_grace_period(
-        sessions: sessionmaker[Session], gateway: GatewayClient,
-        gateway_standin: GatewayStandIn) -> None:
-    lost = escalate(sessions, "T-1", [Reason.LOW_OVERALL], alerted=False)
-    escalate(sessions, "T-2", [Reason.LOW_OVERALL], alerted=True)
-    assert watch_escalations(sessions, gateway, NOW + ALERT_GRACE / 2).alerted == []
-    assert watch_escalations(sessions, gateway, NOW + ALERT_GRACE).alerted == [lost]
-    assert watch_escalations(sessions, gateway, NOW + 2 * ALERT_GRACE).alerted == []
-    assert gateway_standin.alerts == [lost]
+def test_an_escalation_from_before_owed_alerts_gets_its_first_after_a_grace_period(
+        sessions: sessionmaker[Session]) -> None:
+    old = escalate(sessions, "T-1", [Reason.LOW_OVERALL], owes_alert=False)
+    alerted = escalate(sessions, "T-2", [Reason.LOW_OVERALL], owes_alert=False)
+    with session_scope(sessions) as session:
+        session.get(Escalation, alerted).alerted_at = NOW
+    assert watch_escalations(sessions, NOW + UNALERTED_GRACE / 2).unalerted == []
+    assert watch_escalations(sessions, NOW + UNALERTED_GRACE).unalerted == [old]
+    assert watch_escalations(sessions, NOW + 2 * UNALERTED_GRACE).unalerted == []
+    assert (owed(sessions, old), owed(sessions, alerted)) == ([AlertKind.NEW], [])
 
 
-def test_an_unconfirmed_escalation_that_is_already_overdue_gets_one_alert(
-        sessions: sessionmaker[Session], gateway: GatewayClient,
-        gateway_standin: GatewayStandIn) -> None:
-    urgent = escalate(sessions, "T-1", [Reason.HIGH_SEVERITY], alerted=False)
-    report = watch_escalations(sessions, gateway, NOW + timedelta(hours=6))
-    assert (report.overdue_alerted, report.alerted) == ([urgent], [])
-    assert gateway_standin.alerts == [urgent]
-    assert load(sessions, urgent).alerted_at is not None
+def test_one_never_alerted_and_already_overdue_owes_the_overdue_alert_only(
+        sessions: sessionmaker[Session]) -> None:
+    urgent = escalate(sessions, "T-1", [Reason.HIGH_SEVERITY], owes_alert=False)
+    report = watch_escalations(sessions, NOW + timedelta(hours=6))
+    assert (report.overdue, report.unalerted) == ([urgent], [])
+    assert owed(sessions, urgent) == [AlertKind.OVERDUE]
+
+
+def test_a_raised_priority_owes_one_more_alert(sessions: sessionmaker[Session]) -> None:
+    escalation_id = escalate(sessions, "T-1", [Reason.NOT_SOLVED])  # normal
+    with session_scope(sessions) as session:
+        callback = session.get_one(Escalation, escalation_id).callback
+        escalations.escalate(session, callback, [Reason.LOW_OVERALL], NOW)  # → high
+        escalations.escalate(session, callback, [Reason.LOW_OVERALL], NOW)  # nothing new
+        escalations.escalate(session, callback, [Reason.HIGH_SEVERITY], NOW)  # → urgent
+    with sessions() as session:
+        assert list(session.scalars(select(EscalationAlert.key).where(
+            EscalationAlert.escalation_id == escalation_id).order_by(EscalationAlert.id))) == [
+            f"alert:{escalation_id}:new:1", f"alert:{escalation_id}:raised:high",
+            f"alert:{escalation_id}:raised:urgent"]
 
 
 def test_the_daily_digest_sums_up_yesterday_and_lists_overdue(
@@ -114,4 +125,17 @@ def test_the_daily_digest_sums_up_yesterday_and_lists_overdue(
     assert "目前待处理 1 个，其中已超时 1 个" in text
     assert f"#{overdue} 紧急 朝阳店 工单T-3" in text
     assert send_daily_digest(sessions, gateway, NOW, SETTINGS)
-    assert gateway_standin.digests == [text]
+    assert gateway_standin.digests == [(text, "2026-11-23")]
+
+
+def test_a_digest_the_gateway_does_not_take_is_tried_a_few_times_then_alerted(
+        sessions: sessionmaker[Session], gateway: GatewayClient,
+        gateway_standin: GatewayStandIn, caplog: pytest.LogCaptureFixture) -> None:
+    gateway_standin.digests_fail = True
+    pauses: list[float] = []
+    with caplog.at_level(logging.ERROR):
+        assert not send_daily_digest(sessions, gateway, NOW, SETTINGS, pause=pauses.append)
+    assert gateway_standin.digest_tries == HAND_OVER_TRIES and len(pauses) == HAND_OVER_TRIES - 1
+    assert [r.getMessage() for r in caplog.records if "OPERATIONS ALERT" in r.getMessage()] == [
+        "OPERATIONS ALERT: the daily digest of 2026-11-23 was not delivered — the gateway did "
+        f"not take it in {HAND_OVER_TRIES} tries"]

@@ -65,7 +65,7 @@ def test_a_digest_missed_while_down_goes_out_on_restart(
         while not gateway_standin.digests and time.monotonic() < deadline:
             time.sleep(0.1)
         assert len(gateway_standin.digests) == 1
-        assert gateway_standin.digests[0].startswith("【回访日报】")
+        assert gateway_standin.digests[0][0].startswith("【回访日报】")
         assert scheduler.get_job("daily_digest").next_run_time > utcnow() + timedelta(hours=23)
     finally:
         scheduler.shutdown()

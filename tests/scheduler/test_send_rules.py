@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from huifang import consent
+from huifang.callback_lifecycle import SendMode
 from huifang.callback_policy import PolicyBook
 from huifang.db import session_scope
 from huifang.db.models import Callback, CallbackKind, CallbackStatus, Ticket, TicketStatus
-from huifang.rescheduling import SendMode
 from huifang.send_rules import Decision, SendRules, Verdict
 from tests.scheduler.conftest import NOW, SETTINGS, add_tickets, ticket_in
 

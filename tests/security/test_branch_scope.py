@@ -134,10 +134,12 @@ def gateway(database_url: str, rasa_down: str, fake_telegram: RunningFakeBotApi
 
 
 class Chat:
-    """Commands typed in the supervisors' group, and the bot's replies there."""
+    """Commands typed in the supervisors' group, and the bot's replies there (after the alerts
+    the gateway's outbox posts about the escalations made so far)."""
 
-    def __init__(self, fake: RunningFakeBotApi) -> None:
+    def __init__(self, fake: RunningFakeBotApi, alerts: int = 0) -> None:
         self.fake = fake.api
+        self.fake.wait_for_messages(SUPERVISORS_CHAT, alerts)
 
     def command(self, user: FakeUser, text: str) -> str:
         before = len(self.fake.messages_to(SUPERVISORS_CHAT))
@@ -152,8 +154,8 @@ def _state(gateway: GatewayUnderTest, escalation_id: int) -> tuple[EscalationSta
 
 def test_telegram_commands_stay_inside_the_supervisors_branches(
         gateway: GatewayUnderTest, fake_telegram: RunningFakeBotApi) -> None:
-    chat = Chat(fake_telegram)
     east, west = escalate_in(gateway.sessions, EAST), escalate_in(gateway.sessions, WEST)
+    chat = Chat(fake_telegram, alerts=2)
 
     queue = chat.command(EAST_SUPERVISOR, "/queue")
     assert queue.startswith("待处理升级工单 1 个") and f"#{east.escalation_id} " in queue
@@ -166,7 +168,8 @@ def test_telegram_commands_stay_inside_the_supervisors_branches(
 
     # the Claim button under the (group-wide) alert of the other branch
     assert gateway.alert(west.escalation_id).json()["status"] == "sent"
-    alert = fake_telegram.api.messages_to(SUPERVISORS_CHAT)[-1]
+    alert = next(m for m in fake_telegram.api.messages_to(SUPERVISORS_CHAT)
+                 if m.text.startswith(f"🔔 新的升级工单 #{west.escalation_id}"))
     posted = len(fake_telegram.api.messages_to(SUPERVISORS_CHAT))
     answer = fake_telegram.api.wait_for_answer(fake_telegram.api.user_presses(
         EAST_SUPERVISOR, alert, alert.button("认领")["callback_data"]))
@@ -180,8 +183,8 @@ def test_telegram_commands_stay_inside_the_supervisors_branches(
 
 def test_a_new_telegram_supervisor_sees_no_branch_until_granted(
         gateway: GatewayUnderTest, fake_telegram: RunningFakeBotApi, database_url: str) -> None:
-    chat = Chat(fake_telegram)
     west = escalate_in(gateway.sessions, WEST)
+    chat = Chat(fake_telegram, alerts=1)
     username = f"telegram-{NEWCOMER.id}"
 
     assert username in chat.command(NEWCOMER, "/queue")  # says whom to ask, and for what

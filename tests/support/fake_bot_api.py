@@ -6,7 +6,10 @@ editMessageReplyMarkup, answerCallbackQuery, setMyCommands), lets a test play us
 commands, button presses, stickers, photos, voice, locations, blocking the bot), records
 everything the bot did, and enforces Telegram's flood limits with real 429 answers carrying
 `retry_after`: about 30 messages/s overall and about 1 message/s per chat (a short burst
-allowed). The gateway runs unmodified against it with
+allowed). Faults a test can inject: a rate-limit storm, server errors, a user blocking the
+bot, the bot removed from a group (and added back), and answers that come back late (the
+message is delivered, the answer is slow: a read timeout, seen from the bot). The gateway runs
+unmodified against it with
 `HUIFANG_TELEGRAM_API_BASE_URL=http://127.0.0.1:<port>/bot`.
 
 State lives behind one lock, so a test thread can inject updates and read the record while
@@ -174,6 +177,9 @@ class FakeBotApi:
         self._open_queries: set[str] = set()
         self._blocked: set[int] = set()
         self._storm: tuple[int, int] = (0, 0)
+        self._kicked: set[int] = set()
+        self._slow_answers: list[float] = []
+        self._server_errors = 0
         self._global = _Bucket(self.limits.global_per_second, self.limits.global_per_second,
                                self.limits.global_per_second, clock())
         self._per_chat: dict[int, _Bucket] = {}
@@ -251,6 +257,26 @@ class FakeBotApi:
         with self._lock:
             self._chats[chat_id] = chat
         return chat
+
+    def kick_from_group(self, chat_id: int) -> None:
+        """The bot is removed from a group: every later message to it gets 403."""
+        with self._lock:
+            self._kicked.add(chat_id)
+
+    def rejoin_group(self, chat_id: int) -> None:
+        with self._lock:
+            self._kicked.discard(chat_id)
+
+    def fail_with_server_errors(self, requests: int) -> None:
+        """The next `requests` chat requests are answered 500 and deliver nothing."""
+        with self._lock:
+            self._server_errors = requests
+
+    def answer_slowly(self, seconds: float, requests: int = 1) -> None:
+        """The next `requests` sendMessage calls deliver their message at once but answer only
+        after `seconds` (a bot with a shorter read timeout never learns it was sent)."""
+        with self._lock:
+            self._slow_answers.extend([seconds] * requests)
 
     def rate_limit_storm(self, requests: int, retry_after: int = 1) -> None:
         """The next `requests` chat requests are answered 429 whatever the real rate."""
@@ -334,6 +360,7 @@ class FakeBotApi:
         if handler is None and method != "getUpdates":
             return JSONResponse({"ok": False, "error_code": 404, "description": "Not Found"},
                                 status_code=404)
+        delay = 0.0
         try:
             if handler is None:  # getUpdates long-polls without holding the lock
                 result = await self._get_updates(params, request)
@@ -343,6 +370,8 @@ class FakeBotApi:
                     if method in CHAT_METHODS:
                         self._check_chat(method, int(params["chat_id"]))
                     result = handler(params)
+                    if method == "sendMessage" and self._slow_answers:
+                        delay = self._slow_answers.pop(0)
                     self._lock.notify_all()
         except BotApiError as error:
             body: JSON = {"ok": False, "error_code": error.code,
@@ -350,6 +379,8 @@ class FakeBotApi:
             if error.retry_after is not None:
                 body["parameters"] = {"retry_after": error.retry_after}
             return JSONResponse(body, status_code=error.code)
+        if delay:
+            await asyncio.sleep(delay)
         return JSONResponse({"ok": True, "result": result})
 
     def _check_chat(self, method: str, chat_id: int) -> None:
@@ -357,6 +388,11 @@ class FakeBotApi:
         now = self._clock()
         if chat_id in self._blocked:
             self._reject(method, chat_id, 403, "Forbidden: bot was blocked by the user")
+        if chat_id in self._kicked:
+            self._reject(method, chat_id, 403, "Forbidden: bot was kicked from the group chat")
+        if self._server_errors > 0:
+            self._server_errors -= 1
+            self._reject(method, chat_id, 500, "Internal Server Error")
         if chat_id not in self._chats:
             self._reject(method, chat_id, 400, "Bad Request: chat not found")
         left, retry_after = self._storm
