@@ -17,9 +17,11 @@ def _classifier():  # type: ignore[no-untyped-def]
     return complaints.classify
 
 
-async def classify_text(text: str) -> Classification:
+async def classify_text(text: str, overall: int | None = None) -> Classification:
+    """`overall`: the customer's 1-5 survey score, where already given; the classifier weighs
+    it as evidence about the sentiment (a text next to a 5 is rarely a pure complaint)."""
     def run() -> Classification:
-        result = _classifier()([text])[0]
+        result = _classifier()([text], overall=[overall])[0]
         return Classification(categories=list(result.categories), scores=dict(result.scores),
                               sentiment=result.sentiment, severity=result.severity,
                               signals=list(result.signals))

@@ -15,6 +15,7 @@ from actions.conversation_outcome import finish_callback, record_turn
 from actions.conversation_state import (
     customer_script,
     is_answer_text,
+    known_overall,
     latest_intent,
     latest_text,
 )
@@ -39,7 +40,7 @@ class ActionFinishCallback(Action):
         writes = []
         heard = None
         if latest_intent(tracker) == GOODBYE:
-            heard = await hear(latest_text(tracker), GOODBYE)
+            heard = await hear(latest_text(tracker), GOODBYE, known_overall(tracker))
             if heard.worth_keeping():
                 writes.append(keep(heard, "goodbye"))
         outcome = await finish_callback(tracker, *writes)
@@ -65,7 +66,7 @@ class ActionLateMessage(Action):
         speaker = Speaker(dispatcher, customer_script(tracker))
         text = latest_text(tracker)
         if is_answer_text(text):
-            heard = await hear(text, latest_intent(tracker))
+            heard = await hear(text, latest_intent(tracker), known_overall(tracker))
 
             def late_comment(session: Session, callback: Callback, now: datetime) -> None:
                 survey_answers.record_late_comment(session, callback, text, now)

@@ -61,6 +61,12 @@ def latest_entity(tracker: Tracker, name: str) -> Any:
     return next(tracker.get_latest_entity_values(name), None)
 
 
+def known_overall(tracker: Tracker) -> int | None:
+    """The customer's 1-5 overall score, once given."""
+    value = tracker.get_slot("overall")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def customer_script(tracker: Tracker) -> str:
     return detect_script(latest_text(tracker) if not latest_text(tracker).startswith("/") else None,
                          tracker.get_slot("script"))

@@ -132,11 +132,12 @@ class Heard:
         return Classification(categories=[], scores={}, sentiment=sentiment, severity=severity)
 
 
-async def hear(text: str, intent: str | None) -> Heard:
-    """Classify typed words; button payloads and texts without Chinese are not classified."""
+async def hear(text: str, intent: str | None, overall: int | None = None) -> Heard:
+    """Classify typed words; button payloads and texts without Chinese are not classified.
+    `overall`: the customer's 1-5 score where already given (known_overall)."""
     if not is_answer_text(text) or not _HAN.search(text):
         return Heard(text, None, intent)
-    return Heard(text, await classify_text(words_besides_the_answer(text)), intent)
+    return Heard(text, await classify_text(words_besides_the_answer(text), overall), intent)
 
 
 def keep(heard: Heard, source: str, chosen: list[str] | None = None) -> Any:

@@ -23,6 +23,7 @@ from actions.conversation_state import (
     customer_id_from_sender,
     customer_script,
     in_transaction,
+    known_overall,
     latest_intent,
     latest_text,
 )
@@ -45,7 +46,7 @@ LAST_QUESTION = "comment"
 async def _hear_out(tracker: Tracker, speaker: Speaker, source: str) -> bool:
     """Words said along with an interruption are classified too: a threat or a complaint is
     kept (and escalates) even when the customer is leaving. True if it was answered."""
-    heard = await hear(latest_text(tracker), latest_intent(tracker))
+    heard = await hear(latest_text(tracker), latest_intent(tracker), known_overall(tracker))
     if not heard.worth_keeping():
         return False
     outcome = await record_turn(tracker, keep(heard, source))
@@ -108,7 +109,7 @@ class ActionOptOut(Action):
         speaker = Speaker(dispatcher, customer_script(tracker))
         text = latest_text(tracker)
         if not is_opt_out_remark(text):
-            heard = await hear(text, None)
+            heard = await hear(text, None, known_overall(tracker))
             if heard.demands_refund:
                 instead = await _answer_instead(tracker, dispatcher, heard)
                 if instead is not None:
@@ -155,7 +156,7 @@ class ActionRequestHuman(Action):
         if callback_id(tracker) is None:
             speaker.say("idle_reply")
             return [*STOP_EVENTS]
-        heard = await hear(latest_text(tracker), latest_intent(tracker))
+        heard = await hear(latest_text(tracker), latest_intent(tracker), known_overall(tracker))
         writes = [keep(heard, "request_human")] if heard.worth_keeping() else []
         outcome = await finish_callback(tracker, *writes, requested_human=True,
                                         reason="customer asked for a person")

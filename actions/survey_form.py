@@ -35,6 +35,7 @@ from actions.conversation_outcome import Write, record_turn
 from actions.conversation_state import (
     customer_script,
     is_answer_text,
+    known_overall,
     latest_entity,
     latest_intent,
     latest_text,
@@ -73,11 +74,6 @@ def scale_of(slot: str) -> int:
 
 def is_rating(slot: str) -> bool:
     return slot in ("overall", "nps") or slot.startswith("dim_")
-
-
-def known_overall(tracker: Tracker) -> int | None:
-    value = tracker.get_slot("overall")
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def known_solved(tracker: Tracker) -> bool | None:
@@ -168,7 +164,7 @@ class ValidateSurveyForm(FormValidationAction):
         if corrected is not None:
             return turn.done(corrected)
         if heard is None or heard.intent != turn.intent:
-            heard = await hear(turn.text, turn.intent)
+            heard = await hear(turn.text, turn.intent, known_overall(tracker))
         values = await self._reader(slot)(turn, heard)
         if values.get(slot) is not None and CONVERTED_SLOT not in values:
             values[CONVERTED_SLOT] = None
@@ -372,7 +368,8 @@ async def answer_in_passing(tracker: Tracker, dispatcher: CollectingDispatcher,
     text = latest_text(tracker)
     if not slot or not is_answer_text(text):
         return None
-    heard = heard if heard is not None and heard.intent == intent else await hear(text, intent)
+    heard = heard if heard is not None and heard.intent == intent \
+        else await hear(text, intent, known_overall(tracker))
     if not _answers(slot, text, tracker, heard):
         return None
     return await ValidateSurveyForm().answer(slot, text, tracker, dispatcher, intent, heard)

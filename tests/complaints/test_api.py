@@ -83,3 +83,25 @@ def test_result_json_has_the_documented_fields(classifier: ComplaintClassifier) 
     assert set(data) == {"text", "categories", "scores", "sentiment", "severity", "signals"}
     assert data["severity"] == "high"
     assert data["signals"] == ["safety:刹车失灵", "external:律师"]
+
+
+# Misreadings seen in conversations (issue 13): Cantonese 冇-complaints, a rude "not solved",
+# a problem reported as solved, greetings and bare ratings.
+@pytest.mark.parametrize(("text", "category"), [
+    ("部洗衣機冇修好", "quality"), ("冇人理，等咗好耐", "attitude"), ("解决个屁，还是响", "quality")])
+def test_complaints_said_rudely_or_in_cantonese(classifier: ComplaintClassifier, text: str,
+                                                category: str) -> None:
+    result = classifier.classify([text])[0]
+    assert result.is_complaint and category in result.categories
+
+
+@pytest.mark.parametrize("text", ["漏水已经修好了，谢谢师傅", "网络的问题已经解决了", "你好", "好",
+                                  "5分", "嗯嗯好的", "冇問題，多謝"])
+def test_solved_problems_greetings_and_good_ratings_are_no_complaint(
+        classifier: ComplaintClassifier, text: str) -> None:
+    result = classifier.classify([text])[0]
+    assert (result.is_complaint, result.categories, result.severity) == (False, [], "none")
+
+
+def test_a_bare_low_rating_is_not_high_severity(classifier: ComplaintClassifier) -> None:
+    assert classifier.classify(["1分"])[0].severity != "high"
