@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,22 +86,29 @@ def _labelled(path: Path) -> list[tuple[str, str]]:
 
 
 def _predictions(out: Path) -> dict[str, str | None]:
-    """Text → predicted intent. The model reads a text the same way every time, so an utterance
-    in two files has one prediction; Rasa may report the text after its Traditional → Simplified
-    step, so both spellings are keys."""
+    """Text → predicted intent, keyed by `_key`. The model reads a text the same way every
+    time, so an utterance in two files has one prediction; Rasa reports the text after the
+    pipeline's first step (Traditional → Simplified, full-width digits → ASCII), which `_key`
+    folds the labelled text to as well."""
     predicted: dict[str, str | None] = {}
     for report in ("intent_successes.json", "intent_errors.json"):
         path = out / report
         for entry in json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []:
-            predicted[entry["text"].strip()] = (entry.get("intent_prediction") or {}).get("name")
+            predicted[_key(entry["text"])] = (entry.get("intent_prediction") or {}).get("name")
     return predicted
+
+
+def _key(text: str) -> str:
+    """One spelling for a text and what the NLU pipeline's first step makes of it: Simplified,
+    half-width."""
+    return unicodedata.normalize("NFKC", to_simplified(text.strip()))
 
 
 def _scores(name: str, labelled: list[tuple[str, str]], predicted: dict[str, str | None]
             ) -> NluScores:
     pairs = []
     for text, intent in labelled:
-        guess = predicted.get(text, predicted.get(to_simplified(text), _MISSING))
+        guess = predicted.get(_key(text), _MISSING)
         if guess is _MISSING:
             raise NluEvaluationFailed(f"rasa test nlu reported nothing for {text!r} ({name})")
         pairs.append((intent, guess))

@@ -37,6 +37,18 @@ async def test_a_satisfied_answer_moves_on_without_dimension_questions(survey, d
     assert (s.stored().response.overall, s.stored().response.solved) == (5, True)
 
 
+async def test_a_rating_with_its_reason_is_a_rating_whatever_the_intent(survey, domain) -> None:
+    """Guide rule 9 labels "2分，等得太久了" complain and "非常满意，抢修很及时" praise; the
+    rating is still read: from the number, or from the `score` entity NLU marks in it."""
+    s = survey()
+    slots, _ = await validate(s.tracker("overall", "2分，等得太久了", intent="complain"), domain)
+    assert slots["overall"] == 2 and s.stored().response.overall == 2
+    s = survey()
+    slots, _ = await validate(s.tracker("overall", "非常满意，抢修很及时", intent="praise",
+                                        entities={"score": "非常满意"}), domain)
+    assert slots["overall"] == 5 and s.stored().response.overall == 5
+
+
 async def test_a_ten_point_answer_is_converted_and_said_back(survey, domain) -> None:
     s = survey()
     slots, said = await validate(s.tracker("overall", "10分"), domain)

@@ -43,20 +43,23 @@ def test_the_evaluation_covers_the_held_out_dev_and_independent_files() -> None:
 
 def test_one_run_is_scored_per_file_as_rasa_scores_one_file(tmp_path: Path) -> None:
     """Per-utterance predictions → accuracy and macro-F1 over every label or prediction (the
-    numbers of Rasa's intent report), per file; a Traditional text may come back Simplified."""
+    numbers of Rasa's intent report), per file; a Traditional text may come back Simplified,
+    full-width digits as ASCII."""
     test_file = tmp_path / "nlu.yml"
     test_file.write_text(
         'version: "3.1"\nnlu:\n'
         "- intent: affirm\n  examples: |\n    - 是的\n    - 對頭\n"
         "- intent: deny\n  examples: |\n    - 没有\n"
-        "- intent: inform_score\n  examples: |\n    - 给[4](score)分\n", encoding="utf-8")
+        "- intent: inform_score\n  examples: |\n    - 给[4](score)分\n    - [１０分](score)\n",
+        encoding="utf-8")
     labelled = nlu_evaluation._labelled(test_file)
     assert labelled == [("是的", "affirm"), ("對頭", "affirm"), ("没有", "deny"),
-                        ("给4分", "inform_score")]
-    predicted = {"是的": "affirm", "对头": "deny", "没有": "deny", "给4分": "inform_score"}
+                        ("给4分", "inform_score"), ("１０分", "inform_score")]
+    predicted = {"是的": "affirm", "对头": "deny", "没有": "deny", "给4分": "inform_score",
+                 "10分": "inform_score"}
     scores = nlu_evaluation._scores("x", labelled, predicted)
     # affirm P=1 R=1/2 F1=2/3; deny P=1/2 R=1 F1=2/3; inform_score F1=1
-    assert (scores.examples, scores.accuracy) == (4, 0.75)
+    assert (scores.examples, scores.accuracy) == (5, 0.8)
     assert abs(scores.macro_f1 - (2 / 3 + 2 / 3 + 1) / 3) < 1e-9
     with pytest.raises(NluEvaluationFailed, match="nothing for '没有'"):
         nlu_evaluation._scores("x", labelled, {"是的": "affirm", "对头": "affirm"})
