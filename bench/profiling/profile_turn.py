@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from huifang.app.model_build import RASA_MODEL, build_all
-from huifang.app.rasa_endpoints import write_endpoints
+from huifang.app.rasa_endpoints import RedisStores, write_endpoints
 from huifang.app.stack import RASA_PYTHON
 from huifang.db.types import utcnow
 from huifang.settings import PROJECT_ROOT
@@ -53,13 +53,13 @@ class ProfiledActions:
         self.calls: Counter[str] = Counter()
         self.loop = asyncio.new_event_loop()
 
-    def run(self, payload: dict[str, Any]) -> Any:
+    def run(self, payload: dict[str, Any]) -> dict[str, Any]:
         began = time.perf_counter()
         result = self.profile.runcall(self.loop.run_until_complete,
                                       self.executor.run(payload))
         self.seconds[payload["next_action"]] += time.perf_counter() - began
         self.calls[payload["next_action"]] += 1
-        return result
+        return result.model_dump() if result else {}
 
 
 def _serve(actions: ProfiledActions) -> tuple[ThreadingHTTPServer, str]:
@@ -69,7 +69,7 @@ def _serve(actions: ProfiledActions) -> tuple[ThreadingHTTPServer, str]:
         def do_POST(self) -> None:  # noqa: N802 (http.server's name)
             payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             with lock:
-                body = json.dumps(actions.run(payload) or {}).encode()
+                body = json.dumps(actions.run(payload)).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
@@ -144,7 +144,9 @@ def main(argv: list[str] | None = None) -> None:
         actions = ProfiledActions()
         server, action_url = _serve(actions)
         endpoints = write_endpoints(Path(tmp) / "endpoints.yml", action_url,
-                                    str(Path(tmp) / "tracker.db"), args.redis)
+                                    str(Path(tmp) / "tracker.db"),
+                                    RedisStores(args.redis, f"profile{os.getpid()}", 3600)
+                                    if args.redis else None)
         try:
             done = subprocess.run(
                 [str(RASA_PYTHON), "-m", "bench.profiling.rasa_probe", str(RASA_MODEL),

@@ -9,50 +9,67 @@ for one (docs/performance.md); otherwise the embedded SQLite file, one Rasa serv
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import yaml
 
+from huifang.settings import Settings
+
 REDIS_PASSWORD_VARIABLE = "HUIFANG_RASA_REDIS_PASSWORD"
 
 
-def redis_stores(redis_url: str, key_prefix: str, tracker_ttl_seconds: float | None
-                 ) -> dict[str, dict[str, object]]:
-    """The tracker_store and lock_store sections for Redis at `redis_url`
-    (redis://[:password@]host[:port][/db]); trackers expire `tracker_ttl_seconds` after their
-    last turn (None: never)."""
-    parts = urlsplit(redis_url)
-    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
-        raise ValueError(f"not a redis:// URL: {parts.scheme}://{parts.hostname}")
-    if not key_prefix.isalnum():
-        raise ValueError("the Redis key prefix must be letters and digits only")
-    connection: dict[str, object] = {
-        "host": parts.hostname, "port": parts.port or 6379,
-        "db": int(parts.path.strip("/") or 0), "use_ssl": parts.scheme == "rediss",
-        "key_prefix": key_prefix}
-    if parts.username:
-        connection["username"] = parts.username
-    if parts.password:
-        connection["password"] = "${" + REDIS_PASSWORD_VARIABLE + "}"
-    tracker: dict[str, object] = {"type": "redis", **connection}
-    if tracker_ttl_seconds:
-        tracker["record_exp"] = tracker_ttl_seconds
-    return {"tracker_store": tracker, "lock_store": {"type": "redis", **connection}}
+@dataclass(frozen=True)
+class RedisStores:
+    """Rasa's trackers and conversation locks in Redis at `url`
+    (redis://[user:password@]host[:port][/db]), under `key_prefix`; a tracker expires
+    `tracker_ttl_seconds` after its last turn."""
 
+    url: str
+    key_prefix: str = "huifang"
+    tracker_ttl_seconds: float | None = None
 
-def redis_password(redis_url: str | None) -> str | None:
-    return urlsplit(redis_url).password if redis_url else None
+    @classmethod
+    def of(cls, settings: Settings) -> RedisStores | None:
+        if not settings.redis_url:
+            return None
+        return cls(settings.redis_url, settings.redis_key_prefix,
+                   settings.rasa_tracker_ttl_hours * 3600)
+
+    def sections(self) -> dict[str, dict[str, object]]:
+        """endpoints.yml's tracker_store and lock_store."""
+        parts = urlsplit(self.url)
+        if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+            raise ValueError("the Redis URL must be redis://host[:port][/db]")
+        if not self.key_prefix.isalnum():
+            raise ValueError("the Redis key prefix must be letters and digits only")
+        connection: dict[str, object] = {
+            "url": parts.hostname, "port": parts.port or 6379,
+            "db": int(parts.path.strip("/") or 0), "use_ssl": parts.scheme == "rediss",
+            "key_prefix": self.key_prefix}
+        if parts.username:
+            connection["username"] = parts.username
+        if parts.password:
+            connection["password"] = "${" + REDIS_PASSWORD_VARIABLE + "}"
+        tracker: dict[str, object] = {"type": "redis", **connection}
+        if self.tracker_ttl_seconds:
+            tracker["record_exp"] = self.tracker_ttl_seconds
+        return {"tracker_store": tracker, "lock_store": {"type": "redis", **connection}}
+
+    @property
+    def password(self) -> str | None:
+        return urlsplit(self.url).password
 
 
 def write_endpoints(path: Path, action_server_url: str, tracker_db: str | None,
-                    redis_url: str | None = None, redis_key_prefix: str = "huifang",
-                    tracker_ttl_seconds: float | None = None) -> Path:
+                    redis: RedisStores | None = None) -> Path:
+    """`redis` replaces the SQLite tracker store `tracker_db` (and Rasa's in-memory locks)."""
     endpoints: dict[str, object] = {"action_endpoint": {
         "url": f"{action_server_url}/webhook",
         "headers": {"Authorization": "Bearer ${HUIFANG_ACTION_SERVER_TOKEN}"}}}
-    if redis_url:
-        endpoints.update(redis_stores(redis_url, redis_key_prefix, tracker_ttl_seconds))
+    if redis is not None:
+        endpoints.update(redis.sections())
     elif tracker_db:
         Path(tracker_db).parent.mkdir(parents=True, exist_ok=True)
         endpoints["tracker_store"] = {"type": "SQL", "dialect": "sqlite", "db": tracker_db}
