@@ -8,18 +8,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from typing import Any
-
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from huifang import binding_tokens, campaigns, rescheduling, webchat_links
 from huifang.callback_lifecycle import new_callback, stop
-from huifang.local_time import known_zone
-from huifang.nul_bytes import reject_nul
 from huifang.db.models import (
     Callback,
     CallbackKind,
@@ -32,6 +29,8 @@ from huifang.db.models import (
     Ticket,
     TicketStatus,
 )
+from huifang.local_time import known_zone
+from huifang.nul_bytes import reject_nul
 from huifang.settings import Settings, get_settings
 
 _SLUG = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
@@ -214,10 +213,10 @@ def _upsert_customer(session: Session, known: _Known, item: TicketIn, now: datet
     customer.locale = item.locale
     customer.timezone = item.timezone or customer.timezone
     customer.preferred_channel = item.channel
-    if item.address and customer.address_for(item.channel) is None:
-        if (item.channel, item.address) not in known.taken:
-            customer.addresses.append(ChannelAddress(channel=item.channel, address=item.address))
-            known.taken.add((item.channel, item.address))
+    if (item.address and customer.address_for(item.channel) is None
+            and (item.channel, item.address) not in known.taken):
+        customer.addresses.append(ChannelAddress(channel=item.channel, address=item.address))
+        known.taken.add((item.channel, item.address))
     if item.channel == Channel.TELEGRAM and customer.address_for(Channel.TELEGRAM) is None:
         if customer.bind_token is None:
             binding_tokens.issue(session, customer, now, settings, flush=False)

@@ -66,7 +66,7 @@ def _serve(actions: ProfiledActions) -> tuple[ThreadingHTTPServer, str]:
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             with lock:
                 body = json.dumps(actions.run(payload)).encode()
@@ -86,10 +86,11 @@ def _serve(actions: ProfiledActions) -> tuple[ThreadingHTTPServer, str]:
 
 
 def _create_callbacks(database_url: str, count: int) -> list[str]:
+    from sqlalchemy import select
+
     from huifang.db import create_db_engine, session_factory, session_scope
     from huifang.db.models import Callback
     from huifang.intake import TicketIn, ingest
-    from sqlalchemy import select
 
     now = utcnow()
     tickets = [TicketIn(ticket_id=f"P-{i}", customer_id=f"pc-{i}", service_type="auto_repair",

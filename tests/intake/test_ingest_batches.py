@@ -62,7 +62,7 @@ def test_lookups_do_not_grow_with_the_batch(session: Session, engine: Engine) ->
     ingest(session, [_ticket(0, "C-0")], NOW, SETTINGS)  # the standing campaign exists
     session.commit()
     counted: list[str] = []
-    listener = lambda *args: counted.append(args[2])  # noqa: E731
+    listener = lambda *args: counted.append(args[2])
     event.listen(engine, "before_cursor_execute", listener)
     try:
         ingest(session, [_ticket(n, f"C-{n}", Channel.TELEGRAM if n % 2 else Channel.WEBCHAT,
