@@ -36,7 +36,7 @@ class Gateway:
                  pacer: ChatPacer | None = None, retry: RetryPolicy | None = None) -> None:
         self.settings = settings
         self.db = Database(settings.database_url)
-        self.rasa = RasaClient(settings.rasa_url, settings.rasa_token.get_secret_value(),
+        self.rasa = RasaClient(settings.rasa_servers, settings.rasa_token.get_secret_value(),
                                settings.rasa_timeout_seconds)
         self.outlets: dict[Channel, Outlet] = {Channel.WEBCHAT: WebChatOutlet()}
         self.relay = Relay(self.db, self.rasa, self.outlets)

@@ -11,6 +11,8 @@ from typing import Any
 
 import httpx
 
+from bot.rasa_routing import RasaRouting
+
 log = logging.getLogger(__name__)
 
 
@@ -41,13 +43,16 @@ def _bot_messages(raw: list[dict[str, Any]]) -> list[BotMessage]:
 
 
 class RasaClient:
-    def __init__(self, base_url: str, token: str, timeout: float,
+    """Talks to one Rasa server, or to several sharing the Redis stores: each conversation
+    (sender) always to the same one (bot.rasa_routing)."""
+
+    def __init__(self, base_urls: list[str], token: str, timeout: float,
                  max_connections: int = 100) -> None:
         self._token = token
+        self._routing = RasaRouting(base_urls)
         self._http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"), timeout=timeout,
-            limits=httpx.Limits(max_connections=max_connections,
-                                max_keepalive_connections=max_connections))
+            timeout=timeout, limits=httpx.Limits(max_connections=max_connections,
+                                                 max_keepalive_connections=max_connections))
 
     async def say(self, sender: str, text: str) -> list[BotMessage]:
         """What the customer typed: Rasa's channel reads it as text, whatever it looks like."""
@@ -58,24 +63,26 @@ class RasaClient:
         return await self._channel({"sender": sender, "button": payload})
 
     async def trigger(self, sender: str, intent: str) -> list[BotMessage]:
-        body = await self._post(f"/conversations/{sender}/trigger_intent", {"name": intent},
+        body = await self._post(sender, f"/conversations/{sender}/trigger_intent",
+                                {"name": intent},
                                 params={"output_channel": "collector", "token": self._token})
         if not isinstance(body, dict):
             raise RasaUnavailable(f"unexpected trigger_intent answer: {str(body)[:200]}")
         return _bot_messages(body.get("messages") or [])
 
     async def _channel(self, message: dict[str, str]) -> list[BotMessage]:
-        body = await self._post(CHANNEL_WEBHOOK, message,
+        body = await self._post(message["sender"], CHANNEL_WEBHOOK, message,
                                 headers={"Authorization": f"Bearer {self._token}"})
         if not isinstance(body, list):
             raise RasaUnavailable(f"unexpected channel answer: {str(body)[:200]}")
         return _bot_messages(body)
 
-    async def _post(self, path: str, payload: dict[str, Any],
+    async def _post(self, sender: str, path: str, payload: dict[str, Any],
                     params: dict[str, str] | None = None,
                     headers: dict[str, str] | None = None) -> Any:
+        url = self._routing.server_for(sender) + path
         try:
-            response = await self._http.post(path, json=payload, params=params,
+            response = await self._http.post(url, json=payload, params=params,
                                              headers=headers)
         except httpx.HTTPError as exc:
             raise RasaUnavailable(f"{path}: {exc!r}") from exc

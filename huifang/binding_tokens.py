@@ -12,12 +12,15 @@ from huifang.db.models import Channel, ChannelAddress, Customer
 from huifang.settings import Settings
 
 
-def issue(session: Session, customer: Customer, now: datetime, settings: Settings) -> str:
-    """A fresh single-use token; it replaces any earlier one of this customer."""
+def issue(session: Session, customer: Customer, now: datetime, settings: Settings,
+          flush: bool = True) -> str:
+    """A fresh single-use token; it replaces any earlier one of this customer. `flush=False`
+    leaves the write to the caller's next flush (the intake flushes once per batch)."""
     token = secrets.token_urlsafe(16)
     customer.bind_token = token
     customer.bind_token_expires_at = now + timedelta(days=settings.bind_token_ttl_days)
-    session.flush()
+    if flush:
+        session.flush()
     return token
 
 

@@ -8,16 +8,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, selectinload
 
 from huifang import binding_tokens, campaigns, rescheduling, webchat_links
 from huifang.callback_lifecycle import new_callback, stop
-from huifang.local_time import known_zone
-from huifang.nul_bytes import reject_nul
 from huifang.db.models import (
     Callback,
     CallbackKind,
@@ -30,11 +29,15 @@ from huifang.db.models import (
     Ticket,
     TicketStatus,
 )
+from huifang.local_time import known_zone
+from huifang.nul_bytes import reject_nul
 from huifang.settings import Settings, get_settings
 
 _SLUG = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 _PHONE = re.compile(r"^\+?\d{7,15}$")
 EARLIEST_CLOSE, LATEST_CLOSE = datetime(2000, 1, 1), datetime(2100, 1, 1)
+# values per IN (...) lookup: well under SQLite's and PostgreSQL's parameter limits
+LOOKUP_CHUNK = 500
 
 
 class TicketIn(BaseModel):
@@ -113,6 +116,39 @@ class IntakeResult:
     chat_links: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class _Known:
+    """What the database already holds for one batch, looked up once per batch (a few
+    statements, not a few per ticket); the batch's own new rows are added as it goes."""
+
+    tickets: dict[str, Ticket]
+    customers: dict[str, Customer]
+    taken: set[tuple[Channel, str]]
+
+    @classmethod
+    def load(cls, session: Session, tickets: list[TicketIn]) -> _Known:
+        ticket_ids = {t.ticket_id for t in tickets}
+        customer_ids = {t.customer_id for t in tickets}
+        addresses = {t.address for t in tickets if t.address}
+        found_tickets = _in_chunks(session, select(Ticket).options(
+            selectinload(Ticket.customer), selectinload(Ticket.callbacks)),
+            Ticket.external_id, ticket_ids)
+        found_customers = _in_chunks(session, select(Customer).options(
+            selectinload(Customer.addresses)), Customer.external_id, customer_ids)
+        found_addresses = _in_chunks(session, select(ChannelAddress), ChannelAddress.address,
+                                     addresses)
+        return cls({t.external_id: t for t in found_tickets},
+                   {c.external_id: c for c in found_customers},
+                   {(a.channel, a.address) for a in found_addresses})
+
+
+def _in_chunks(session: Session, query: Select[Any], column: Any, values: set[str]
+               ) -> list[Any]:
+    ordered = sorted(values)
+    return [row for i in range(0, len(ordered), LOOKUP_CHUNK)
+            for row in session.scalars(query.where(column.in_(ordered[i:i + LOOKUP_CHUNK])))]
+
+
 def ingest(session: Session, tickets: list[TicketIn], now: datetime,
            settings: Settings | None = None, campaign: Campaign | None = None) -> IntakeResult:
     """Store closed tickets and schedule their callbacks; a known ticket id changes nothing
@@ -121,8 +157,10 @@ def ingest(session: Session, tickets: list[TicketIn], now: datetime,
     settings = settings or get_settings()
     result = IntakeResult()
     standing: dict[str, Campaign] = {}
+    with session.no_autoflush:
+        known = _Known.load(session, tickets)
     for item in tickets:
-        existing = session.scalar(select(Ticket).where(Ticket.external_id == item.ticket_id))
+        existing = known.tickets.get(item.ticket_id)
         if existing is not None:
             if existing.status == TicketStatus.REOPENED:
                 survey = _reclose(session, existing, item, now, settings)
@@ -131,7 +169,7 @@ def ingest(session: Session, tickets: list[TicketIn], now: datetime,
             else:
                 result.already_present.append(item.ticket_id)
             continue
-        customer = _upsert_customer(session, item, now, settings, result)
+        customer = _upsert_customer(session, known, item, now, settings, result)
         ticket = Ticket(
             external_id=item.ticket_id,
             customer=customer,
@@ -144,6 +182,7 @@ def ingest(session: Session, tickets: list[TicketIn], now: datetime,
             created_at=now,
         )
         session.add(ticket)
+        known.tickets[item.ticket_id] = ticket
         chosen = campaign or standing.get(item.service_type)
         if chosen is None:
             chosen = standing[item.service_type] = campaigns.standing_campaign(
@@ -162,28 +201,25 @@ def ingest(session: Session, tickets: list[TicketIn], now: datetime,
     return result
 
 
-def _upsert_customer(session: Session, item: TicketIn, now: datetime, settings: Settings,
-                     result: IntakeResult) -> Customer:
-    customer = session.scalar(select(Customer).where(Customer.external_id == item.customer_id))
+def _upsert_customer(session: Session, known: _Known, item: TicketIn, now: datetime,
+                     settings: Settings, result: IntakeResult) -> Customer:
+    customer = known.customers.get(item.customer_id)
     if customer is None:
         customer = Customer(external_id=item.customer_id, created_at=now)
         session.add(customer)
+        known.customers[item.customer_id] = customer
     customer.name = item.customer_name or customer.name
     customer.phone = item.phone or customer.phone
     customer.locale = item.locale
     customer.timezone = item.timezone or customer.timezone
     customer.preferred_channel = item.channel
-    if item.address and customer.address_for(item.channel) is None:
-        taken = session.scalar(
-            select(ChannelAddress).where(ChannelAddress.channel == item.channel,
-                                         ChannelAddress.address == item.address)
-        )
-        if taken is None:
-            customer.addresses.append(ChannelAddress(channel=item.channel, address=item.address))
-    session.flush()
+    if (item.address and customer.address_for(item.channel) is None
+            and (item.channel, item.address) not in known.taken):
+        customer.addresses.append(ChannelAddress(channel=item.channel, address=item.address))
+        known.taken.add((item.channel, item.address))
     if item.channel == Channel.TELEGRAM and customer.address_for(Channel.TELEGRAM) is None:
         if customer.bind_token is None:
-            binding_tokens.issue(session, customer, now, settings)
+            binding_tokens.issue(session, customer, now, settings, flush=False)
         result.bind_tokens[item.ticket_id] = binding_tokens.deep_link(customer.bind_token or "",
                                                                       settings)
     return customer
@@ -193,7 +229,7 @@ def _issue_chat_link(session: Session, customer: Customer, callback: Callback | 
                      item: TicketIn, now: datetime, settings: Settings,
                      result: IntakeResult) -> None:
     if item.channel == Channel.WEBCHAT:
-        token = webchat_links.issue(session, customer, callback, now, settings)
+        token = webchat_links.issue(session, customer, callback, now, settings, flush=False)
         result.chat_links[item.ticket_id] = webchat_links.chat_url(token, settings)
 
 

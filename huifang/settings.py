@@ -46,6 +46,17 @@ class Settings(BaseSettings):
     action_server_port: int = 5055
     action_server_token: SecretStr = SecretStr("")
     rasa_tracker_db: str = str(PROJECT_ROOT / "var" / "rasa_tracker.db")
+    # Redis for Rasa's trackers and conversation locks (redis://host:6379/0): faster than the
+    # SQLite file above, and needed to run several Rasa servers (docs/performance.md,
+    # docs/deployment.md). Unset: the SQLite file, one Rasa server. Keys start with the
+    # prefix (letters and digits); a tracker is dropped this long after its last turn (the
+    # transcript and outcome live in Huifang's database).
+    redis_url: str | None = None
+    redis_key_prefix: str = Field("huifang", pattern=r"^[A-Za-z0-9]+$")
+    rasa_tracker_ttl_hours: float = Field(24.0 * 30, gt=0)
+    # Several Rasa servers sharing the Redis stores: the gateway sends each conversation to
+    # one of them, chosen by a stable hash of its sender id. Empty: rasa_url alone.
+    rasa_urls: list[str] = Field(default_factory=list)
 
     # Gateway: public listener (web chat, Telegram webhook) and the internal API for the
     # scheduler and actions, on its own listener bound to loopback, bearer-token protected
@@ -166,6 +177,10 @@ class Settings(BaseSettings):
         for item in value:
             ip_network(item, strict=False)
         return value
+
+    @property
+    def rasa_servers(self) -> list[str]:
+        return [url.rstrip("/") for url in self.rasa_urls] or [self.rasa_url.rstrip("/")]
 
     @property
     def gateway_internal_port(self) -> int:

@@ -27,8 +27,9 @@ def token_hash(token: str) -> str:
 
 
 def issue(session: Session, customer: Customer, callback: Callback | None, now: datetime,
-          settings: Settings) -> str:
-    """A fresh link token for `customer` (earlier links stay valid until they expire)."""
+          settings: Settings, flush: bool = True) -> str:
+    """A fresh link token for `customer` (earlier links stay valid until they expire);
+    `flush=False` leaves the write to the caller's next flush (the intake's, once per batch)."""
     if customer.address_for(Channel.WEBCHAT) is None:
         customer.addresses.append(ChannelAddress(channel=Channel.WEBCHAT,
                                                  address=f"web-{secrets.token_hex(8)}"))
@@ -36,7 +37,8 @@ def issue(session: Session, customer: Customer, callback: Callback | None, now: 
     session.add(WebChatLink(token_hash=token_hash(token), customer=customer, callback=callback,
                             expires_at=now + timedelta(days=settings.webchat_link_ttl_days),
                             created_at=now))
-    session.flush()
+    if flush:
+        session.flush()
     return token
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from huifang.log_masking import RASA_LOGGING_CONFIG
 from huifang.app.model_build import RASA_BIN, RASA_MODEL
+from huifang.app.rasa_endpoints import REDIS_PASSWORD_VARIABLE, RedisStores
 from huifang.secret_rules import DEV_MODE_VARIABLE, secrets_of, variable
 from huifang.settings import PROJECT_ROOT, Settings
 
@@ -55,6 +56,8 @@ def action_server(settings: Settings, port: int) -> ProcessSpec:
 def rasa_server(settings: Settings, port: int, endpoints: Path,
                 model: Path = RASA_MODEL) -> ProcessSpec:
     token = settings.rasa_token.get_secret_value()
+    redis = RedisStores.of(settings)
+    redis_password = {REDIS_PASSWORD_VARIABLE: redis.password} if redis and redis.password else {}
     return ProcessSpec(
         "rasa",
         # the launcher checks the secrets and passes HUIFANG_RASA_TOKEN as --auth-token, so
@@ -65,7 +68,8 @@ def rasa_server(settings: Settings, port: int, endpoints: Path,
          "--credentials", str(PROJECT_ROOT / "credentials.yml"),
          "--logging-config-file", str(RASA_LOGGING_CONFIG)],  # phone numbers masked
         env={"TF_CPP_MIN_LOG_LEVEL": "2", "TF_NUM_INTRAOP_THREADS": "1",
-             "TF_NUM_INTEROP_THREADS": "1", **secret_environment("rasa", settings)},
+             "TF_NUM_INTEROP_THREADS": "1", **secret_environment("rasa", settings),
+             **redis_password},
         health_url=f"http://127.0.0.1:{port}/status?token={token}",
     )
 

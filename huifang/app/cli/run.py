@@ -16,7 +16,7 @@ from huifang.app.banner import print_banner
 from huifang.app.demo import DEMO_TICKETS, demo_chat_links, load_demo
 from huifang.masking import mask_dsn
 from huifang.app.model_build import build_all
-from huifang.app.rasa_endpoints import write_endpoints
+from huifang.app.rasa_endpoints import RedisStores, write_endpoints
 from huifang.secret_rules import problems, refusal, secrets_of
 from huifang.settings import PROJECT_ROOT, Settings, get_settings
 from huifang.app.stack import ProcessSpec, action_server, python_module, rasa_server
@@ -75,7 +75,7 @@ def run_command(
             chat_links = demo_chat_links(session, utcnow(), settings)
     endpoints = write_endpoints(Path(settings.rasa_tracker_db).parent / "endpoints.yml",
                                 f"http://127.0.0.1:{settings.action_server_port}",
-                                settings.rasa_tracker_db)
+                                settings.rasa_tracker_db, RedisStores.of(settings))
     rasa_port = int(settings.rasa_url.rsplit(":", 1)[1])
     specs = [
         rasa_server(settings, rasa_port, endpoints),
