@@ -71,6 +71,11 @@ def slow_proxy(upstream_port: int, delay: float) -> Iterator[SlowProxy]:
     def run() -> None:
         asyncio.set_event_loop(loop)
         loop.run_until_complete(proxy._serve(started, stop))
+        pending = asyncio.all_tasks(loop)  # connections still open: cut them
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.close()
 
     thread = threading.Thread(target=run, daemon=True, name="slow-proxy")
     thread.start()
