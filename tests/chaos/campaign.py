@@ -290,7 +290,7 @@ def run_campaign(run: RunPlan, seed: int, workdir: Path,
         fake.add_group(SUPERVISORS_CHAT, "回访主管群")
         env = environment(cluster.url, ports, proxy, telegram)
         supervisor = Supervisor(workdir / "logs")
-        engine = create_db_engine(cluster.url, pool_pre_ping=True)
+        engine = create_db_engine(cluster.url)
         sessions = session_factory(engine)
         try:
             with _environment(env):

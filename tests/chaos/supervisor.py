@@ -60,7 +60,7 @@ class Supervisor:
             if process is not None and process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
 
-    def wait_healthy(self, name: str, timeout: float = 300.0) -> None:
+    def wait_healthy(self, name: str, timeout: float = 600.0) -> None:
         url = self._children[name].spec.health_url
         deadline = time.monotonic() + timeout
         while url and time.monotonic() < deadline:
