@@ -187,6 +187,7 @@ class Enrolled:
     channel: Channel
     address: str  # Telegram chat id, or web-chat address
     key: str  # what the customer's line needs: the chat id, or the web-chat link token
+    due_in: float  # seconds after enrolment its callback falls due
 
 
 def enroll(sessions: sessionmaker[Session], run: RunPlan, rng: random.Random,
@@ -216,12 +217,13 @@ def enroll(sessions: sessionmaker[Session], run: RunPlan, rng: random.Random,
             callback_id = session.scalar(select(Callback.id).join(Ticket)
                                          .where(Ticket.external_id == ticket.ticket_id))
             assert callback_id is not None, ticket.ticket_id
-            due = now + timedelta(seconds=0.6 * run.window * index / run.callbacks)
+            due_in = 0.6 * run.window * index / run.callbacks
             session.execute(update(Callback).where(Callback.id == callback_id)
-                            .values(due_at=due))
+                            .values(due_at=now + timedelta(seconds=due_in)))
             key = (result.chat_links[ticket.ticket_id].rsplit("/", 1)[1]
                    if ticket.channel == Channel.WEBCHAT else ticket.address or "")
-            enrolled.append(Enrolled(callback_id, ticket.channel, ticket.address or "", key))
+            enrolled.append(Enrolled(callback_id, ticket.channel, ticket.address or "", key,
+                                     due_in))
     return enrolled
 
 
@@ -239,16 +241,18 @@ def inject(faults: list[Fault], window_start: float, supervisor: Supervisor,
 
 
 async def _customers(enrolled: list[Enrolled], run: RunPlan, rng: random.Random,
-                     fake: KnownChatsBotApi, gateway_url: str, ledger: Ledger, until: float
-                     ) -> Counter[str]:
+                     fake: KnownChatsBotApi, gateway_url: str, ledger: Ledger,
+                     window_start: float) -> Counter[str]:
     client = WebChatClient(gateway_url)
+    until = window_start + run.window + run.tail
     try:
         customers = []
         for e in enrolled:
             line: Line = (TelegramLine(fake, FakeUser(int(e.address), "客户"))
                           if e.channel == Channel.TELEGRAM else WebChatLine(client, e.key))
             customers.append(plan(e.callback_id, line, rng, run.late_seconds))
-        await asyncio.gather(*(converse(c, ledger, until) for c in customers))
+        await asyncio.gather(*(converse(c, ledger, window_start + e.due_in, until)
+                               for c, e in zip(customers, enrolled)))
         return Counter(c.behaviour for c in customers)
     finally:
         await client.close()
@@ -307,7 +311,7 @@ def run_campaign(run: RunPlan, seed: int, workdir: Path,
                 injector.start()
                 behaviours = asyncio.run(_customers(
                     enrolled, run, rng, fake, f"http://127.0.0.1:{ports.gateway}", ledger,
-                    window_start + run.window + run.tail))
+                    window_start))
                 injector.join()
                 log(f"chaos: customers done ({dict(behaviours)}); catching up")
                 ids = [e.callback_id for e in enrolled]

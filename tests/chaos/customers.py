@@ -101,9 +101,11 @@ async def _next_reply(line: Line, seen: int, deadline: float) -> str | None:
     return None
 
 
-async def converse(customer: Customer, ledger: Ledger, until: float) -> None:
-    """Wait for the opening, then answer the script; stop at `until` (monotonic)."""
+async def converse(customer: Customer, ledger: Ledger, due: float, until: float) -> None:
+    """From `due` on, wait for the opening, then answer the script; stop at `until` (both
+    monotonic)."""
     line, rng = customer.line, customer.rng
+    await asyncio.sleep(max(0.0, due - time.monotonic()))
     if await _next_reply(line, 0, until) is None:
         return
     for step, answer in enumerate(customer.script):
