@@ -29,7 +29,7 @@ def consumed(tracker_db: Path) -> Counter[tuple[int, str]]:
             (f"{SENDER_PREFIX}%",)).fetchall()
     for sender, data in rows:
         text = json.loads(data).get("text")
-        if text and not text.startswith("/"):  # not the scheduler's EXTERNAL_* triggers
+        if text:
             counts[(int(sender.removeprefix(SENDER_PREFIX)), text)] += 1
     return counts
 

@@ -74,7 +74,8 @@ def judge(session: Session, ledger: Ledger, tracker_db: Path, fake: FakeBotApi,
     acknowledged, effects = ledger.acknowledged(), consumed(tracker_db)
     verdict.answers = sum(acknowledged.values())
     mine = set(callback_ids)
-    for key in sorted(set(acknowledged) | {k for k in effects if k[0] in mine}):
+    # only what customers wrote: the scheduler's EXTERNAL_* triggers are turns too
+    for key in sorted(ledger.sent()):
         missing, extra = acknowledged[key] - effects[key], effects[key] - acknowledged[key]
         where = f"callback {key[0]} {key[1]!r}: sent+acknowledged {acknowledged[key]}, " \
                 f"took effect {effects[key]}"
