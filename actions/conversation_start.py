@@ -16,7 +16,8 @@ from actions.conversation_state import (
     in_transaction,
     latest_intent,
 )
-from actions.replies import SIMPLIFIED, Speaker
+from actions.replies import Speaker
+from huifang.script import SIMPLIFIED
 from huifang import survey_answers
 from huifang.callback_facts import facts_of
 from huifang.local_time import month_day

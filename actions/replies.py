@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from huifang.complaint_categories import CATEGORY_NAMES
 from huifang.labels import LIKERT
-from huifang.script import SIMPLIFIED, TRADITIONAL, rendered, script_of
+from huifang.script import rendered, script_of
 
 
 CATEGORY_LABELS = CATEGORY_NAMES

@@ -19,7 +19,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import survey_form
 from actions.conversation_end import ActionFinishCallback
 from actions.conversation_start import _closed_on
-from actions.replies import SIMPLIFIED, TRADITIONAL, Speaker
+from actions.replies import Speaker
+from huifang.script import SIMPLIFIED, TRADITIONAL
 from huifang.recovery import RECOVERY_TEMPLATE
 from huifang.settings import get_settings
 from huifang.surveys import SurveyTemplate
