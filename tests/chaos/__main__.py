@@ -33,7 +33,8 @@ def main(argv: list[str]) -> int:
         print(problem)
     if len(problems) > SHOWN_PROBLEMS:
         print(f"… and {len(problems) - SHOWN_PROBLEMS} more")
-    print(f"chaos: statuses {dict(outcome.verdict.statuses)}; restarts {outcome.restarts}; "
+    print(f"chaos: statuses {dict(outcome.verdict.statuses)}; unacknowledged attempts "
+          f"{outcome.verdict.unacknowledged}; restarts {outcome.restarts}; "
           f"seed {seed}; logs {workdir / 'logs'}")
     print(outcome.summary(), flush=True)
     return 0 if outcome.verdict.ok else 1

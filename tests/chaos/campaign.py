@@ -91,13 +91,14 @@ class Outcome:
 
 
 def schedule_faults(run: RunPlan, rng: random.Random) -> list[Fault]:
-    def at() -> float:
-        return rng.uniform(0.1 * run.window, 0.75 * run.window)
-
-    faults = [Fault(at(), "kill", name) for name in PROCESSES
-              for _ in range(run.kills_per_process)]
-    faults += [Fault(at(), "restart_postgres"), Fault(at(), "slow_rasa")]
-    return sorted(faults, key=lambda f: f.at)
+    """Each fault at a random point of its own slot of 10–75 % of the window, the slots dealt
+    out at random (so two faults never coincide)."""
+    kinds = [("kill", name) for name in PROCESSES for _ in range(run.kills_per_process)]
+    kinds += [("restart_postgres", ""), ("slow_rasa", "")]
+    rng.shuffle(kinds)
+    slot = 0.65 * run.window / len(kinds)
+    return [Fault((0.1 * run.window) + slot * (i + rng.uniform(0.1, 0.9)), kind, target)
+            for i, (kind, target) in enumerate(kinds)]
 
 
 @dataclass(frozen=True)

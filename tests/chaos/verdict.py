@@ -46,7 +46,8 @@ STUCK = (DeliveryStatus.PENDING, DeliveryStatus.IN_FLIGHT)
 @dataclass
 class Verdict:
     callbacks: int = 0
-    answers: int = 0
+    answers: int = 0  # messages customers sent and were acknowledged
+    unacknowledged: int = 0  # attempts the channel did not acknowledge (sent again)
     lost: list[str] = field(default_factory=list)
     duplicated: list[str] = field(default_factory=list)
     sent_twice: list[str] = field(default_factory=list)
@@ -73,6 +74,7 @@ def judge(session: Session, ledger: Ledger, tracker_db: Path, fake: FakeBotApi,
     verdict = Verdict(callbacks=len(callback_ids))
     acknowledged, effects = ledger.acknowledged(), consumed(tracker_db)
     verdict.answers = sum(acknowledged.values())
+    verdict.unacknowledged = sum(ledger.sent().values()) - verdict.answers
     mine = set(callback_ids)
     # only what customers wrote: the scheduler's EXTERNAL_* triggers are turns too
     for key in sorted(ledger.sent()):
