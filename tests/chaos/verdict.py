@@ -72,17 +72,11 @@ def judge(session: Session, ledger: Ledger, tracker_db: Path, fake: FakeBotApi,
     """`addresses`: callback → the channel and address of its customer."""
     callback_ids = sorted(addresses)
     verdict = Verdict(callbacks=len(callback_ids))
-    acknowledged, effects = ledger.acknowledged(), consumed(tracker_db)
-    verdict.answers = sum(acknowledged.values())
+    effects = consumed(tracker_db)
+    verdict.answers = sum(ledger.acknowledged().values())
     verdict.unacknowledged = sum(ledger.sent().values()) - verdict.answers
     mine = set(callback_ids)
-    # only what customers wrote: the scheduler's EXTERNAL_* triggers are turns too
-    for key in sorted(ledger.sent()):
-        missing, extra = acknowledged[key] - effects[key], effects[key] - acknowledged[key]
-        where = f"callback {key[0]} {key[1]!r}: sent+acknowledged {acknowledged[key]}, " \
-                f"took effect {effects[key]}"
-        verdict.lost.extend([where] * max(0, missing))
-        verdict.duplicated.extend([where] * max(0, extra))
+    verdict.lost, verdict.duplicated = compare(ledger, effects)
     verdict.duplicated.extend(f"callback {c} complaint {t!r} stored {n} times"
                               for c, t, n in complaints_stored_twice(session) if c in mine)
     callbacks = list(session.scalars(select(Callback).where(Callback.id.in_(callback_ids))))
@@ -100,6 +94,21 @@ def judge(session: Session, ledger: Ledger, tracker_db: Path, fake: FakeBotApi,
                                      f"messages {stuck} still in the outbox")
     _alerts(verdict, session, fake, mine, supervisors_chat)
     return verdict
+
+
+def compare(ledger: Ledger, effects: Counter[tuple[int, str]]) -> tuple[list[str], list[str]]:
+    """(lost, duplicated), one line per answer, for the texts customers wrote (the scheduler's
+    EXTERNAL_* triggers are turns of the conversation too, and are not judged here)."""
+    lost: list[str] = []
+    duplicated: list[str] = []
+    acknowledged = ledger.acknowledged()
+    for key in sorted(ledger.sent()):
+        missing, extra = acknowledged[key] - effects[key], effects[key] - acknowledged[key]
+        where = (f"callback {key[0]} {key[1]!r}: sent and acknowledged {acknowledged[key]}, "
+                 f"took effect {effects[key]}")
+        lost.extend([where] * max(0, missing))
+        duplicated.extend([where] * max(0, extra))
+    return lost, duplicated
 
 
 def _sent_twice(verdict: Verdict, addresses: dict[int, tuple[Channel, str]],
