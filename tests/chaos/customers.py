@@ -3,14 +3,16 @@ fake Telegram Bot API server: answer every question, walk away, answer late, wri
 complain (a low score and a complaint, which escalates).
 
 A customer answers the survey's questions in order, waiting for the bot between two answers.
-A message that was not acknowledged is sent again after a pause (a customer pressing send
-again); so is one the bot answered with "please send it again" (`BUSY`)."""
+A message that was not acknowledged is sent again after a pause with the same key (the page
+retrying); one the bot answered with "please send it again" (`BUSY`) is written again by the
+customer: a new message."""
 
 from __future__ import annotations
 
 import asyncio
 import random
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -33,7 +35,7 @@ REPLY_PATIENCE = 60.0  # seconds a customer waits for the bot before walking awa
 class Line(Protocol):
     """One customer's chat, whatever the channel."""
 
-    async def say(self, text: str) -> bool: ...
+    async def say(self, text: str, key: str) -> bool: ...
 
     async def bot_messages(self) -> list[str] | None: ...
 
@@ -43,8 +45,8 @@ class WebChatLine:
     client: WebChatClient
     token: str
 
-    async def say(self, text: str) -> bool:
-        return await self.client.say(self.token, text)
+    async def say(self, text: str, key: str) -> bool:
+        return await self.client.say(self.token, text, key)
 
     async def bot_messages(self) -> list[str] | None:
         return await self.client.bot_messages(self.token)
@@ -55,8 +57,8 @@ class TelegramLine:
     fake: FakeBotApi
     user: FakeUser
 
-    async def say(self, text: str) -> bool:
-        self.fake.user_sends(self.user, text)
+    async def say(self, text: str, key: str) -> bool:
+        self.fake.user_sends(self.user, text)  # Telegram's own update id is its key
         return True
 
     async def bot_messages(self) -> list[str] | None:
@@ -111,12 +113,13 @@ async def converse(customer: Customer, ledger: Ledger, due: float, until: float)
     for step, answer in enumerate(customer.script):
         late = step == customer.late_step
         await asyncio.sleep(customer.late_seconds if late else rng.uniform(0.5, 3.0))
+        key = uuid.uuid4().hex
         for _ in range(1 + RESENDS):
             if time.monotonic() > until:
                 return
             seen = len(await _messages(line))
-            acknowledged = await line.say(answer)
-            ledger.record(customer.callback_id, answer, acknowledged)
+            acknowledged = await line.say(answer, key)
+            ledger.record(customer.callback_id, key, answer, acknowledged)
             if not acknowledged:
                 await asyncio.sleep(3.0)
                 continue
@@ -125,6 +128,7 @@ async def converse(customer: Customer, ledger: Ledger, due: float, until: float)
                 return  # nobody answered: the customer walks away
             if BUSY not in reply:
                 break
+            key = uuid.uuid4().hex
             await asyncio.sleep(3.0)
         else:
             return

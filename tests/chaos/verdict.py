@@ -74,7 +74,7 @@ def judge(session: Session, ledger: Ledger, tracker_db: Path, fake: FakeBotApi,
     verdict = Verdict(callbacks=len(callback_ids))
     effects = consumed(tracker_db)
     verdict.answers = sum(ledger.acknowledged().values())
-    verdict.unacknowledged = sum(ledger.sent().values()) - verdict.answers
+    verdict.unacknowledged = ledger.attempts() - verdict.answers
     mine = set(callback_ids)
     verdict.lost, verdict.duplicated = compare(ledger, effects)
     verdict.duplicated.extend(f"callback {c} complaint {t!r} stored {n} times"
