@@ -43,8 +43,10 @@ from tests.support.test_secrets import strong_secrets
 PROCESSES = ["actions", "rasa", "gateway", "scheduler", "console"]
 SUPERVISORS_CHAT = -1009876543210
 FIRST_CHAT_ID = 810_000_001
-RASA_TIMEOUT = 10.0  # the gateway's read timeout for Rasa in the run
-SLOW_DELAY = RASA_TIMEOUT + 4  # how long the slow proxy holds Rasa's answers
+RASA_TIMEOUT = 20.0  # the gateway's read timeout for Rasa in the run (a busy machine's turns
+# take seconds: shorter, and every turn times out)
+SLOW_DELAY = RASA_TIMEOUT + 5  # how long the slow proxy holds Rasa's answers …
+SLOW_SPELL = 15.0  # … that start coming back within this many seconds
 
 
 @dataclass(frozen=True)
@@ -238,7 +240,7 @@ def inject(faults: list[Fault], window_start: float, supervisor: Supervisor,
         elif fault.kind == "restart_postgres":
             cluster.restart()
         else:
-            proxy.slow_for(2 * RASA_TIMEOUT)
+            proxy.slow_for(SLOW_SPELL)
 
 
 async def _customers(enrolled: list[Enrolled], run: RunPlan, rng: random.Random,

@@ -57,11 +57,12 @@ class Verdict:
 
     @property
     def ok(self) -> bool:
-        return not (self.lost or self.duplicated or self.sent_twice or self.unsettled
-                    or self.alerts_not_once)
+        return not self.problems()
 
     def problems(self) -> list[str]:
-        return [f"{kind}: {item}" for kind, items in (
+        idle = ["NOTHING EXERCISED: no answer was acknowledged (see the logs)"] \
+            if not self.answers else []
+        return idle + [f"{kind}: {item}" for kind, items in (
             ("LOST", self.lost), ("DUPLICATED", self.duplicated),
             ("SENT TWICE", self.sent_twice), ("UNSETTLED", self.unsettled),
             ("ALERT", self.alerts_not_once)) for item in items]
