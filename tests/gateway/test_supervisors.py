@@ -332,7 +332,7 @@ def test_a_raise_waiting_with_the_first_alert_goes_out_as_one_alert(
     escalation_id = escalated(sessions)  # high: low overall, not solved
     with session_scope(sessions) as session:
         callback = session.get_one(Escalation, escalation_id).callback
-        update = escalations.escalate(session, callback, [Reason.HIGH_SEVERITY], utcnow())
+        update = escalations.escalate(session, callback, [Reason.HIGH_SEVERITY], utcnow(), get_settings())
         assert update is not None and update.priority.value == "urgent"
     settings = gateway_settings("sqlite://", "http://rasa", None)
     with session_scope(sessions) as session:

@@ -250,6 +250,13 @@ def copies(fake: FakeBotApi, user: FakeUser, text: str) -> int:
     return sum(1 for m in fake.messages_to(user.id) if m.text == text)
 
 
+def received_once(fake: FakeBotApi, gateway: Gateway, user: FakeUser, text: str) -> Message:
+    """The customer got the text exactly once; its outbox row."""
+    assert copies(fake, user, text) == 1
+    [row] = [r for r in rows(gateway, user) if r.text == text]
+    return row
+
+
 async def test_a_send_whose_answer_times_out_is_not_sent_again(
         gateway: Gateway, fake_telegram: RunningFakeBotApi) -> None:
     """Issue 14: Telegram delivered the message but the answer came after the read timeout;
@@ -260,8 +267,7 @@ async def test_a_send_whose_answer_times_out_is_not_sent_again(
     fake.answer_slowly(6.5)  # longer than the bot's read timeout
     await send(gateway, user, customer_id, [question])
     await asyncio.sleep(3)  # the outbox loop has had its chances
-    assert copies(fake, user, question) == 1
-    [row] = [r for r in rows(gateway, user) if r.text == question]
+    row = received_once(fake, gateway, user, question)
     assert row.delivery == DeliveryStatus.IN_DOUBT
     assert (await gateway.db.run(outbox.counts))["in_doubt"] == 1  # the metric
 
@@ -287,8 +293,7 @@ async def test_a_send_telegram_accepted_is_not_repeated_after_a_crash(
     await second.start()
     try:
         await asyncio.sleep(3)  # the new process's outbox has had its chances
-        assert copies(fake, user, question) == 1
-        [row] = [r for r in rows(second, user) if r.text == question]
+        row = received_once(fake, second, user, question)
         assert row.delivery == DeliveryStatus.IN_DOUBT
     finally:
         await second.stop()
@@ -302,8 +307,7 @@ async def test_a_server_error_is_retried_and_the_message_sent_once(
     _, result = await send(gateway, user, customer_id, ["第二个问题"])
     assert result.pending == 1
     await wait_all_sent(gateway, [user], timeout=30)
-    assert copies(fake, user, "第二个问题") == 1
-    [row] = [r for r in rows(gateway, user) if r.text == "第二个问题"]
+    row = received_once(fake, gateway, user, "第二个问题")
     assert (row.attempts, row.throttled) == (2, 0)
 
 
@@ -318,8 +322,7 @@ async def test_429s_alone_never_use_up_the_failure_budget(
         fake.rate_limit_storm(8, retry_after=1)  # more than the rate limiter's own retries
         await send(gateway, user, customer_id, ["请问您对本次服务满意吗"])
         await wait_all_sent(gateway, [user], timeout=60)
-        assert copies(fake, user, "请问您对本次服务满意吗") == 1
-        [row] = [r for r in rows(gateway, user) if r.text == "请问您对本次服务满意吗"]
+        row = received_once(fake, gateway, user, "请问您对本次服务满意吗")
         assert row.attempts == 1 and row.throttled >= 1
     finally:
         await gateway.stop()

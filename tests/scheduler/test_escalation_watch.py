@@ -31,7 +31,7 @@ def escalate(sessions: sessionmaker[Session], ticket_id: str, reasons: list[Reas
     [survey] = add_tickets(sessions, ticket_in(ticket_id))
     with session_scope(sessions) as session:
         callback = session.get(Callback, survey)
-        escalation = escalations.escalate(session, callback, reasons, at, get_settings())
+        escalation = escalations.escalate(session, callback, reasons, at, SETTINGS)
         assert escalation is not None
         if not owes_alert:
             for alert in session.scalars(select(EscalationAlert)):
@@ -97,9 +97,9 @@ def test_a_raised_priority_owes_one_more_alert(sessions: sessionmaker[Session]) 
     escalation_id = escalate(sessions, "T-1", [Reason.NOT_SOLVED])  # normal
     with session_scope(sessions) as session:
         callback = session.get_one(Escalation, escalation_id).callback
-        escalations.escalate(session, callback, [Reason.LOW_OVERALL], NOW)  # → high
-        escalations.escalate(session, callback, [Reason.LOW_OVERALL], NOW)  # nothing new
-        escalations.escalate(session, callback, [Reason.HIGH_SEVERITY], NOW)  # → urgent
+        escalations.escalate(session, callback, [Reason.LOW_OVERALL], NOW, SETTINGS)  # → high
+        escalations.escalate(session, callback, [Reason.LOW_OVERALL], NOW, SETTINGS)  # nothing new
+        escalations.escalate(session, callback, [Reason.HIGH_SEVERITY], NOW, SETTINGS)  # → urgent
     with sessions() as session:
         assert list(session.scalars(select(EscalationAlert.key).where(
             EscalationAlert.escalation_id == escalation_id).order_by(EscalationAlert.id))) == [

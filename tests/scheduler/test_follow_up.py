@@ -140,7 +140,7 @@ def test_a_customer_who_only_complained_has_responded(
         callback = session.get_one(Callback, survey)
         survey_answers.record_complaint(session, callback, "修成这样我要打12315", "overall",
                                         threat, NOW + timedelta(hours=1))
-        update = escalations.escalate_callback(session, callback, NOW + timedelta(hours=1))
+        update = escalations.escalate_callback(session, callback, NOW + timedelta(hours=1), SETTINGS)
         assert update is not None
         escalation_id = update.escalation.id
     assert follow_ups(sessions, NOW + timedelta(hours=25), book).reminders == 1

@@ -78,14 +78,16 @@ def test_a_later_request_for_a_person_is_alerted_although_the_priority_stays(
     had already made the escalation high."""
     cb = callback(session)
     survey_answers.record_overall(session, cb, 1, NOW)
-    first = escalate_callback(session, cb, NOW)
+    first = escalate_callback(session, cb, NOW, get_settings())
     assert first is not None and first.escalation.priority == Priority.HIGH
-    later = escalate_callback(session, cb, NOW + timedelta(minutes=1), requested_human=True)
+    later = escalate_callback(session, cb, NOW + timedelta(minutes=1), get_settings(),
+                              requested_human=True)
     assert later is not None and later.escalation.id == first.escalation.id
     assert not later.created and not later.raised and later.needs_alert
     assert later.escalation.reasons == ["low_overall", "requested_human"]
     # asked again: nothing new, no new alert
-    again = escalate_callback(session, cb, NOW + timedelta(minutes=2), requested_human=True)
+    again = escalate_callback(session, cb, NOW + timedelta(minutes=2), get_settings(),
+                              requested_human=True)
     assert again is not None and not again.needs_alert
 
 
