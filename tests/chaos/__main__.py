@@ -7,6 +7,7 @@ other than once (each listed above the line)."""
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import tempfile
 import time
@@ -25,6 +26,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seed", type=int, default=None,
                         help="the faults' and customers' random seed (default: from the clock)")
     args = parser.parse_args(argv)
+    # a SIGTERM (a CI timeout) unwinds like Ctrl-C: the processes and the cluster are stopped
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     seed = args.seed if args.seed is not None else int(time.time())
     workdir = Path(tempfile.mkdtemp(prefix="huifang-chaos-"))
     outcome = run_campaign(REDUCED if args.reduced else FULL, seed, workdir)
