@@ -1,5 +1,5 @@
 # The two commands a newcomer needs are `make run` and `make test`; the rest are helpers.
-.PHONY: run test test-fast setup services models validate bench lock clean
+.PHONY: run test test-fast chaos setup services models validate bench lock clean
 
 setup:
 	@scripts/setup.sh
@@ -24,6 +24,12 @@ test: setup services
 ## edit-test loop. `make test` runs these and the Rasa ones.
 test-fast: setup services
 	.venv/bin/python -m pytest -q -p no:cacheprovider -m "not rasa"
+
+## The fault-injection harness: a campaign of 500 callbacks on a private PostgreSQL while every
+## process is killed, PostgreSQL restarted and Rasa slowed (docs/reliability.md). `make test`
+## runs a reduced one (tests/chaos/test_chaos.py).
+chaos: setup models
+	.venv/bin/python -m tests.chaos
 
 validate: setup
 	.venv-rasa/bin/rasa data validate --data data/nlu data/rules --domain domain.yml --config config.yml
