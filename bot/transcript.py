@@ -109,6 +109,13 @@ def record_outbound(session: Session, channel: Channel, address: str, messages: 
     return [StoredMessage.of(row) for row in rows]
 
 
+def replies_to(session: Session, inbox_id: int) -> list[StoredMessage]:
+    """What the assistant answered one inbox message (stored keyed "reply:<inbox id>:<n>")."""
+    rows = session.scalars(select(Message).where(
+        Message.outbound_key.like(f"reply:{inbox_id}:%")).order_by(Message.id))
+    return [StoredMessage.of(row) for row in rows]
+
+
 def conversation(session: Session, channel: Channel, address: str, after: int = 0,
                  limit: int = 500) -> list[StoredMessage]:
     rows = session.scalars(

@@ -1,0 +1,141 @@
+"""Processes the inbox (bot/inbox.py): for every chat with a message due, its messages one at a
+time, oldest first, under a lease. Whatever processes a message reports through `Attempt`
+(set for the duration, also across python-telegram-bot's handlers) that it must be tried again;
+otherwise the message is done. A try given up for good alerts operations."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from bot.database import Database
+from bot.inbox import Inbound, InboxPolicy, chats_due, finish, retry_later, status_of, take_head
+from huifang.db.models import Channel, InboxStatus
+from huifang.db.types import utcnow
+from huifang.operations import alert_operations
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Attempt:
+    """One try at one inbox message; `retry` says why it must be tried again."""
+
+    item: Inbound
+    retry: str | None = None
+
+
+_current: ContextVar[Attempt | None] = ContextVar("inbox_attempt", default=None)
+
+
+def current_attempt() -> Attempt:
+    attempt = _current.get()
+    if attempt is None:
+        raise RuntimeError("customer messages are processed from the inbox only")
+    return attempt
+
+
+def attempt_or_none() -> Attempt | None:
+    return _current.get()
+
+
+Process = Callable[[Inbound], Awaitable[None]]
+
+
+class InboxWorker:
+    def __init__(self, db: Database, process: Process, policy: InboxPolicy,
+                 poll_seconds: float) -> None:
+        self._db, self._process, self._policy = db, process, policy
+        self._poll = poll_seconds
+        self._wake = asyncio.Event()
+        self._active: dict[tuple[Channel, str], asyncio.Task[None]] = {}
+        self._waiters: dict[int, list[asyncio.Future[InboxStatus]]] = {}
+        self._stopping = False
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                for chat in await self._db.run(lambda s: chats_due(s, utcnow())):
+                    if chat not in self._active:
+                        self._active[chat] = asyncio.create_task(self._drain(chat))
+            except Exception:
+                log.exception("inbox pass failed; trying again")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll)
+
+    async def stop(self) -> None:
+        """Ends between two messages; one still processing is cut off (its lease expires)."""
+        self._stopping = True
+        self._wake.set()
+        for task in list(self._active.values()):
+            task.cancel()
+        await asyncio.gather(*self._active.values(), return_exceptions=True)
+
+    async def settled(self, item_id: int, timeout: float) -> InboxStatus | None:
+        """Wait (at most `timeout`) for the first try at a message to end: `done`, `waiting`
+        (to be tried again), `failed`. None: not settled in time."""
+        future: asyncio.Future[InboxStatus] = asyncio.get_running_loop().create_future()
+        self._waiters.setdefault(item_id, []).append(future)
+        try:
+            status = await self._db.run(lambda s: status_of(s, item_id))
+            if status is not None and status != InboxStatus.WAITING:
+                return status
+            self.wake()
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            return None
+        finally:
+            waiters = self._waiters.get(item_id, [])
+            if future in waiters:
+                waiters.remove(future)
+            if not waiters:
+                self._waiters.pop(item_id, None)
+
+    async def _drain(self, chat: tuple[Channel, str]) -> None:
+        channel, address = chat
+        try:
+            while not self._stopping:
+                item = await self._db.run(
+                    lambda s: take_head(s, channel, address, utcnow(), self._policy))
+                if item is None:
+                    return
+                status = await self._try(item)
+                for future in self._waiters.get(item.id, []):
+                    if not future.done():
+                        future.set_result(status)
+                if status != InboxStatus.DONE:
+                    return  # the chat's later messages wait behind this one
+        except Exception:
+            log.exception("inbox of %s %s failed; trying again later", channel, address)
+        finally:
+            self._active.pop(chat, None)
+
+    async def _try(self, item: Inbound) -> InboxStatus:
+        attempt = Attempt(item)
+        token = _current.set(attempt)
+        try:
+            await self._process(item)
+        except Exception as exc:  # noqa: BLE001 — a crash of one message must not stop the rest
+            log.exception("inbox message %s failed", item.id)
+            attempt.retry = attempt.retry or repr(exc)
+        finally:
+            _current.reset(token)
+        if attempt.retry is None:
+            await self._db.run(lambda s: finish(s, item.id, utcnow()))
+            return InboxStatus.DONE
+        reason = attempt.retry
+        status = await self._db.run(
+            lambda s: retry_later(s, item.id, reason, utcnow(), self._policy))
+        if status == InboxStatus.FAILED:
+            alert_operations("customer message given up",
+                             f"inbox {item.id} ({item.channel} {item.address}) after "
+                             f"{self._policy.max_attempts} tries: {reason}")
+        return status or InboxStatus.DONE
