@@ -53,7 +53,8 @@ class InboxWorker:
         self._poll = poll_seconds
         self._wake = asyncio.Event()
         self._active: dict[tuple[Channel, str], asyncio.Task[None]] = {}
-        self._waiters: dict[int, list[asyncio.Future[InboxStatus]]] = {}
+        # page requests waiting for a message's first try, by chat and message
+        self._waiters: dict[tuple[Channel, str], dict[int, list[asyncio.Future[InboxStatus]]]] = {}
         self._stopping = False
 
     def wake(self) -> None:
@@ -79,13 +80,16 @@ class InboxWorker:
             task.cancel()
         await asyncio.gather(*self._active.values(), return_exceptions=True)
 
-    async def settled(self, item_id: int, timeout: float) -> InboxStatus | None:
+    async def settled(self, item: int, chat: tuple[Channel, str], timeout: float
+                      ) -> InboxStatus | None:
         """Wait (at most `timeout`) for the first try at a message to end: `done`, `waiting`
-        (to be tried again), `failed`. None: not settled in time."""
+        (to be tried again, or held up behind an earlier message of the chat that is),
+        `failed`. None: not settled in time."""
         future: asyncio.Future[InboxStatus] = asyncio.get_running_loop().create_future()
-        self._waiters.setdefault(item_id, []).append(future)
+        waiters = self._waiters.setdefault(chat, {}).setdefault(item, [])
+        waiters.append(future)
         try:
-            status = await self._db.run(lambda s: status_of(s, item_id))
+            status = await self._db.run(lambda s: status_of(s, item))
             if status is not None and status != InboxStatus.WAITING:
                 return status
             self.wake()
@@ -93,11 +97,20 @@ class InboxWorker:
         except TimeoutError:
             return None
         finally:
-            waiters = self._waiters.get(item_id, [])
-            if future in waiters:
-                waiters.remove(future)
+            waiters.remove(future)
             if not waiters:
-                self._waiters.pop(item_id, None)
+                self._waiters.get(chat, {}).pop(item, None)
+            if not self._waiters.get(chat, True):
+                self._waiters.pop(chat, None)
+
+    def _tried(self, chat: tuple[Channel, str], item: int, status: InboxStatus) -> None:
+        """A try ended: its waiters learn how; if the message waits again, so does the rest of
+        the chat behind it, and their waiters learn that too."""
+        for waiting, futures in self._waiters.get(chat, {}).items():
+            if waiting == item or status != InboxStatus.DONE:
+                for future in futures:
+                    if not future.done():
+                        future.set_result(status if waiting == item else InboxStatus.WAITING)
 
     async def _drain(self, chat: tuple[Channel, str]) -> None:
         channel, address = chat
@@ -108,9 +121,7 @@ class InboxWorker:
                 if item is None:
                     return
                 status = await self._try(item)
-                for future in self._waiters.get(item.id, []):
-                    if not future.done():
-                        future.set_result(status)
+                self._tried(chat, item.id, status)
                 if status != InboxStatus.DONE:
                     return  # the chat's later messages wait behind this one
         except Exception:

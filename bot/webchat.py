@@ -133,7 +133,8 @@ async def post_message(chat: Chat, body: Inbound, request: Request
     item_id = await gateway.db.run(store)
     if item_id is None:
         raise HTTPException(409, "this message key belongs to another chat")
-    status = await gateway.inbox.settled(item_id, gateway.settings.webchat_reply_wait_seconds)
+    status = await gateway.inbox.settled(item_id, (WEBCHAT, address),
+                                         gateway.settings.webchat_reply_wait_seconds)
     if status != InboxStatus.DONE:
         return JSONResponse({"status": "queued"}, status_code=202)
     replies = await gateway.db.run(lambda s: replies_to(s, item_id))
