@@ -25,8 +25,8 @@ from bot.relay import Relay
 from bot.telegram_app import build_application
 from bot.telegram_delivery import ChatPacer, TelegramOutlet, run_outbox, sweep_in_flight
 from huifang.db.models import Channel
-from huifang.web.rate_limits import RequestRate
 from huifang.settings import Settings
+from huifang.web.rate_limits import RequestRate
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,9 @@ Telegram update goes through python-telegram-bot's handlers, which call the rela
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from sqlalchemy.orm import Session
 from telegram import Update
 
 from bot import inbox
@@ -35,7 +36,7 @@ async def store_updates(gateway: Gateway, updates: list[Update]) -> None:
     then the update must not be acknowledged."""
     rows = [(update_key(u.update_id), update_address(u), u.to_dict()) for u in updates]
 
-    def store(session: Any) -> None:
+    def store(session: Session) -> None:
         now = utcnow()
         for key, address, body in rows:
             inbox.store(session, Channel.TELEGRAM, key, address, body, now)

@@ -132,6 +132,14 @@ def finish(session: Session, item_id: int, now: datetime) -> None:
                             error=None))
 
 
+def release(session: Session, item_ids: list[int]) -> None:
+    """A gateway stopping gracefully hands the rows it was processing back at once."""
+    if item_ids:
+        session.execute(update(InboxItem).where(InboxItem.id.in_(item_ids),
+                                                InboxItem.status == InboxStatus.WAITING)
+                        .values(lease_until=None))
+
+
 def retry_later(session: Session, item_id: int, error: str, now: datetime,
                 policy: InboxPolicy) -> InboxStatus | None:
     """A try that did not get through: waiting again after the backoff, or failed once the

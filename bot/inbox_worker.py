@@ -13,7 +13,16 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from bot.database import Database
-from bot.inbox import Inbound, InboxPolicy, chats_due, finish, retry_later, status_of, take_head
+from bot.inbox import (
+    Inbound,
+    InboxPolicy,
+    chats_due,
+    finish,
+    release,
+    retry_later,
+    status_of,
+    take_head,
+)
 from huifang.db.models import Channel, InboxStatus
 from huifang.db.types import utcnow
 from huifang.operations import alert_operations
@@ -55,6 +64,7 @@ class InboxWorker:
         self._active: dict[tuple[Channel, str], asyncio.Task[None]] = {}
         # page requests waiting for a message's first try, by chat and message
         self._waiters: dict[tuple[Channel, str], dict[int, list[asyncio.Future[InboxStatus]]]] = {}
+        self._processing: set[int] = set()
         self._stopping = False
 
     def wake(self) -> None:
@@ -73,12 +83,15 @@ class InboxWorker:
                 await asyncio.wait_for(self._wake.wait(), self._poll)
 
     async def stop(self) -> None:
-        """Ends between two messages; one still processing is cut off (its lease expires)."""
+        """Ends between two messages; one still processing is cut off and handed back (its
+        key makes processing it again safe). After a kill its lease expires instead."""
         self._stopping = True
         self._wake.set()
         for task in list(self._active.values()):
             task.cancel()
         await asyncio.gather(*self._active.values(), return_exceptions=True)
+        cut_off = sorted(self._processing)
+        await self._db.run(lambda s: release(s, cut_off))
 
     async def settled(self, item: int, chat: tuple[Channel, str], timeout: float
                       ) -> InboxStatus | None:
@@ -132,13 +145,15 @@ class InboxWorker:
     async def _try(self, item: Inbound) -> InboxStatus:
         attempt = Attempt(item)
         token = _current.set(attempt)
+        self._processing.add(item.id)
         try:
             await self._process(item)
-        except Exception as exc:  # noqa: BLE001 — a crash of one message must not stop the rest
+        except Exception as exc:  # one message failing must not stop the others
             log.exception("inbox message %s failed", item.id)
             attempt.retry = attempt.retry or repr(exc)
         finally:
             _current.reset(token)
+        self._processing.discard(item.id)
         if attempt.retry is None:
             await self._db.run(lambda s: finish(s, item.id, utcnow()))
             return InboxStatus.DONE

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from bot import inbox
 from bot.chat_locks import ChatLocks
 from bot.conversation_routing import (
     ConversationTarget,
@@ -20,10 +21,9 @@ from bot.conversation_routing import (
     customer_at,
 )
 from bot.database import Database
+from bot.inbox_worker import current_attempt
 from bot.outlets import FlushResult, Outlet
 from bot.rasa_client import RasaClient, RasaUnavailable
-from bot import inbox
-from bot.inbox_worker import current_attempt
 from bot.texts import PROCESSING, localized
 from bot.transcript import (
     Outgoing,

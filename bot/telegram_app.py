@@ -1,6 +1,7 @@
 """The python-telegram-bot Application: Bot API base URL from settings (tests point it at the
-fake server), AIORateLimiter for the global flood limit and 429 retries, concurrent updates
-(each chat's turns are still serialised by the relay), and the handlers grouped per concern."""
+fake server), AIORateLimiter for the global flood limit and 429 retries, and the handlers
+grouped per concern. Updates reach it from the inbox worker (bot/inbound.py), one chat's in
+order, several chats at once; it fetches none itself."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ log = logging.getLogger(__name__)
 
 GLOBAL_MESSAGES_PER_SECOND = 28  # Telegram allows ~30/s; keep a margin for jitter
 RATE_LIMIT_RETRIES = 3
-CONCURRENT_UPDATES = 64
+CONNECTIONS = 64
 
 
 def build_application(gateway: Gateway) -> Application:
@@ -32,8 +33,7 @@ def build_application(gateway: Gateway) -> Application:
         .base_url(settings.telegram_api_base_url)
         .rate_limiter(AIORateLimiter(overall_max_rate=GLOBAL_MESSAGES_PER_SECOND,
                                      overall_time_period=1, max_retries=RATE_LIMIT_RETRIES))
-        .concurrent_updates(CONCURRENT_UPDATES)
-        .connection_pool_size(CONCURRENT_UPDATES)
+        .connection_pool_size(CONNECTIONS)
     )
     # updates are fetched (polling) or received (webhook) by the gateway and stored in the inbox
     # first (bot/inbound.py); its worker hands them to the application

@@ -21,9 +21,9 @@ from bot.gateway import Gateway
 from bot.texts import LINK_INVALID, STALE_BUTTON, TOO_FAST, localized
 from bot.transcript import conversation, open_button, replies_to
 from huifang import webchat_links
-from huifang.web.client_address import request_client
 from huifang.db.models import Channel, InboxStatus, Locale
 from huifang.db.types import utcnow
+from huifang.web.client_address import request_client
 
 WEBCHAT = Channel.WEBCHAT
 MAX_TEXT = 2000
