@@ -26,6 +26,7 @@ from bot.outlets import FlushResult, Outlet
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.texts import PROCESSING, localized
 from bot.transcript import (
+    NOTICE_KEY,
     Outgoing,
     StoredMessage,
     already_received,
@@ -114,7 +115,7 @@ class Relay:
         notice = localized(PROCESSING, script_of(said, target.locale))
         return await self.send(channel, address, [Outgoing(notice, [])],
                                customer_id=target.customer_id, callback_id=target.callback_id,
-                               key=f"notice:{item_id}")
+                               key=f"{NOTICE_KEY}:{item_id}")
 
     async def gateway_reply(self, channel: Channel, address: str, *, inbound: str | None,
                             reply: str, customer_id: int | None = None,

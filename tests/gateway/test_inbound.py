@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
 from bot import inbound, inbox
+from bot.transcript import Outgoing, button_ref, open_button, record_outbound
 from huifang.db import session_scope
 from huifang.db.models import Channel, Direction, InboxItem, InboxStatus, Locale
 from huifang.db.types import utcnow
@@ -227,3 +228,27 @@ def test_an_update_stored_twice_is_processed_once(gateway: GatewayUnderTest) -> 
         again = inbox.store(session, Channel.TELEGRAM, inbound.update_key(77), "5", body,
                             utcnow())
     assert first is not None and again is None
+
+
+def test_a_button_pressed_while_rasa_is_down_is_relayed_when_it_is_back(
+        gateway: GatewayUnderTest, fake_rasa: tuple[FakeRasa, str]) -> None:
+    fake, _ = fake_rasa
+    seed_customer(gateway.sessions, Channel.WEBCHAT, address="in-press")
+    with session_scope(gateway.sessions) as session:
+        (question,) = record_outbound(
+            session, Channel.WEBCHAT, "in-press",
+            [Outgoing("问题解决了吗？", [{"title": "解决了", "payload": "/affirm"},
+                                       {"title": "没有", "payload": "/deny"}])],
+            customer_id=None, callback_id=None, delivered=True)
+    fake.down = True
+    pressed = gateway.webchat_say("in-press", button=button_ref(question.id, 0),
+                                  key="k-press-0001")
+    assert pressed.status_code == 202
+    _wait_for_out(gateway, "in-press", 2)  # the question and the notice
+    # the notice asks nothing: the question's buttons are still the open ones
+    with gateway.sessions() as session:
+        assert open_button(session, Channel.WEBCHAT, "in-press", button_ref(question.id, 1))
+    fake.down = False
+    texts = _wait_for_out(gateway, "in-press", 3)
+    assert texts[2] == "收到：/affirm"
+    assert [text for _, text in fake.taken_in] == ["/affirm"]
