@@ -1,7 +1,8 @@
 """A customer's message → the right Rasa conversation → the replies, stored and delivered.
 
-Channel adapters (Telegram handlers, web chat routes) call `customer_turn`; everything they
-say themselves goes through `gateway_reply`, so the transcript holds every message."""
+The inbox worker (a web-chat message) and the Telegram handlers (an update from the inbox) call
+`customer_turn`; everything the channels say themselves goes through `gateway_reply`, so the
+transcript holds every message."""
 
 from __future__ import annotations
 
@@ -177,4 +178,3 @@ def _begin_turn(session: Session, channel: Channel, address: str, text: str | No
                             external_id=external_id)
     inbox.link_message(session, item_id, stored.id)
     return target, text or "", payload
-
