@@ -4,6 +4,8 @@ Telegram update goes through python-telegram-bot's handlers, which call the rela
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
@@ -19,8 +21,12 @@ if TYPE_CHECKING:
     from bot.gateway import Gateway
 
 
-def update_key(update_id: int) -> str:
-    return f"update:{update_id}"
+def update_key(update_id: int, body: dict[str, object]) -> str:
+    """Telegram sends an update again with the same id and content; ids alone are reused (after
+    a week without updates they restart at random), so the content is part of the key."""
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False,
+                                       default=str).encode()).hexdigest()[:20]
+    return f"update:{update_id}:{digest}"
 
 
 def update_address(update: Update) -> str:
@@ -34,7 +40,9 @@ def update_address(update: Update) -> str:
 async def store_updates(gateway: Gateway, updates: list[Update]) -> None:
     """Store Telegram updates (a replayed one is stored once); raises if the database failed —
     then the update must not be acknowledged."""
-    rows = [(update_key(u.update_id), update_address(u), u.to_dict()) for u in updates]
+    bodies = [u.to_dict() for u in updates]
+    rows = [(update_key(u.update_id, body), update_address(u), body)
+            for u, body in zip(updates, bodies, strict=True)]
 
     def store(session: Session) -> None:
         now = utcnow()

@@ -558,7 +558,7 @@ class InboxStatus(enum.StrEnum):
 class InboxItem(Base):
     """A customer's message as the channel handed it over, stored BEFORE it is acknowledged
     (docs/reliability.md, "Inbound"): web chat — the page's own key for the message; Telegram —
-    the update (key "update:<update_id>"). Processed at least once, in order per
+    the update (key "update:<update_id>:<digest>"). Processed at least once, in order per
     (channel, address), by one gateway at a time (`lease_until`); storing the same key again
     changes nothing."""
 

@@ -223,11 +223,13 @@ def test_an_update_stored_twice_is_processed_once(gateway: GatewayUnderTest) -> 
     body = {"update_id": 77, "message": {"message_id": 1, "date": 0, "text": "hi",
                                          "chat": {"id": 5, "type": "private"}}}
     with session_scope(gateway.sessions) as session:
-        first = inbox.store(session, Channel.TELEGRAM, inbound.update_key(77), "5", body,
-                            utcnow())
-        again = inbox.store(session, Channel.TELEGRAM, inbound.update_key(77), "5", body,
-                            utcnow())
+        key = inbound.update_key(77, body)
+        first = inbox.store(session, Channel.TELEGRAM, key, "5", body, utcnow())
+        again = inbox.store(session, Channel.TELEGRAM, key, "5", body, utcnow())
     assert first is not None and again is None
+    # an id Telegram reused for another update is another message
+    other = {**body, "message": {**body["message"], "text": "hello"}}
+    assert inbound.update_key(77, other) != key
 
 
 def test_a_button_pressed_while_rasa_is_down_is_relayed_when_it_is_back(
