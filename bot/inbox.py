@@ -6,9 +6,9 @@ once, in order per chat (docs/reliability.md, "Inbound").
        └────────────────────────────────▶ failed: retry budget used up (operations alerted)
 
 A row is keyed by what the channel calls the message (web chat: the page's key, resent on a
-retry; Telegram: "update:<update_id>:<digest>"), so a channel delivering it twice stores it once. Only
-the oldest waiting row of a chat is processed, by the gateway holding its lease; a gateway
-that dies leaves the lease to expire and the row to be taken again.
+retry; Telegram: "update:<update_id>:<digest>"), so a channel delivering it twice stores it
+once. Only the oldest waiting row of a chat is processed, by the gateway holding its lease; a
+gateway that dies leaves the lease to expire and the row to be taken again.
 """
 
 from __future__ import annotations
