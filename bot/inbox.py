@@ -90,6 +90,16 @@ def stored_id(session: Session, channel: Channel, message_key: str, address: str
         InboxItem.address == address))
 
 
+def held_up(session: Session, channel: Channel, address: str, item_id: int) -> bool:
+    """Whether an earlier message of the chat waits to be tried again (Rasa down): this one
+    waits behind it."""
+    return bool(session.scalar(
+        select(func.count()).select_from(InboxItem)
+        .where(InboxItem.channel == channel, InboxItem.address == address,
+               InboxItem.id < item_id, InboxItem.status == InboxStatus.WAITING,
+               InboxItem.attempts > 0)))
+
+
 def _free(now: datetime) -> Any:
     return and_(or_(InboxItem.lease_until.is_(None), InboxItem.lease_until <= now),
                 or_(InboxItem.next_attempt_at.is_(None), InboxItem.next_attempt_at <= now))

@@ -126,15 +126,17 @@ async def post_message(chat: Chat, body: Inbound, request: Request
     message = ({"text": body.text.strip()} if body.text else {"button": body.button})
     key = body.key or uuid.uuid4().hex
 
-    def store(session: Session) -> int | None:
+    def store(session: Session) -> tuple[int | None, bool]:
         stored = inbox.store(session, WEBCHAT, key, address, message, utcnow())
-        return stored if stored is not None else inbox.stored_id(session, WEBCHAT, key, address)
+        item = stored if stored is not None else inbox.stored_id(session, WEBCHAT, key, address)
+        return item, item is not None and inbox.held_up(session, WEBCHAT, address, item)
 
-    item_id = await gateway.db.run(store)
+    item_id, held_up = await gateway.db.run(store)
     if item_id is None:
         raise HTTPException(409, "this message key belongs to another chat")
-    status = await gateway.inbox.settled(item_id, (WEBCHAT, address),
-                                         gateway.settings.webchat_reply_wait_seconds)
+    gateway.inbox.wake()
+    status = None if held_up else await gateway.inbox.settled(
+        item_id, (WEBCHAT, address), gateway.settings.webchat_reply_wait_seconds)
     if status != InboxStatus.DONE:
         return JSONResponse({"status": "queued"}, status_code=202)
     replies = await gateway.db.run(lambda s: replies_to(s, item_id))
