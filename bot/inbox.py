@@ -69,11 +69,22 @@ class Inbound:
                    row.attempts)
 
 
+def storable(value: Any) -> Any:
+    """`value` without what no database stores: NUL characters and lone surrogates."""
+    if isinstance(value, str):
+        return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [storable(v) for v in value]
+    return value
+
+
 def store(session: Session, channel: Channel, message_key: str, address: str,
           body: dict[str, Any], now: datetime) -> int | None:
     """Store a message as it arrived; None if this key was stored before (a replay)."""
     values = {"channel": channel.value, "message_key": message_key, "address": address,
-              "body": body, "status": InboxStatus.WAITING.value, "attempts": 0,
+              "body": storable(body), "status": InboxStatus.WAITING.value, "attempts": 0,
               "created_at": now}
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = (dialect.insert(InboxItem).values(**values)
