@@ -11,7 +11,7 @@ from datetime import datetime
 from rasa_sdk import Tracker
 from sqlalchemy.orm import Session
 
-from actions.conversation_state import callback_id, in_transaction
+from actions.conversation_state import answer_write, callback_id
 from actions.supervisor_alert import alert_supervisors
 from huifang import escalations, survey_answers
 from huifang.callback_policy import customer_zone
@@ -88,7 +88,7 @@ async def record_turn(tracker: Tracker, *writes: Write,
             write(session, callback, now)
         return escalate_now(session, callback, now, requested_human=requested_human)
 
-    outcome = await in_transaction(work)
+    outcome = await answer_write(tracker, work, NOTHING)
     await alert_if_new(outcome)
     return outcome
 
@@ -98,7 +98,7 @@ async def finish_callback(tracker: Tracker, *writes: Write, requested_human: boo
     cid = callback_id(tracker)
     if cid is None:
         return NOTHING
-    outcome = await in_transaction(lambda s: close_outcome(
-        s, cid, utcnow(), *writes, requested_human=requested_human, reason=reason))
+    outcome = await answer_write(tracker, lambda s: close_outcome(
+        s, cid, utcnow(), *writes, requested_human=requested_human, reason=reason), NOTHING)
     await alert_if_new(outcome)
     return outcome

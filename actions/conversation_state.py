@@ -8,10 +8,12 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.replies import detect_script
 from huifang.db import create_db_engine, in_worker_thread, session_factory
+from huifang.db.models import AppliedTurn
 from huifang.settings import get_settings
 
 T = TypeVar("T")
@@ -28,6 +30,54 @@ def _sessions() -> sessionmaker[Session]:
 async def in_transaction(work: Callable[[Session], T]) -> T:
     """Run blocking database work in a worker thread, inside one committed transaction."""
     return await in_worker_thread(_sessions(), work)
+
+
+MESSAGE_KEY = "message_key"  # the gateway's key of the customer's message (Rasa metadata)
+_WRITES = "_huifang_writes"  # how many answer writes this action run made so far
+
+
+def message_key(tracker: Tracker) -> str | None:
+    """The gateway's idempotency key of the message this turn answers (docs/reliability.md)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            key = (event.get("metadata") or {}).get(MESSAGE_KEY)
+            return key if isinstance(key, str) and key else None
+    return None
+
+
+def _write_step(tracker: Tracker) -> str:
+    """Which write of the turn this is: the events since the customer's message (which action
+    of the turn) and the writes this action run made before — the same again when Rasa runs
+    the same message again."""
+    since = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            break
+        since += 1
+    made = getattr(tracker, _WRITES, 0)
+    setattr(tracker, _WRITES, made + 1)
+    return f"{since}.{made}"
+
+
+async def answer_write(tracker: Tracker, work: Callable[[Session], T], replayed: T) -> T:
+    """Write what this turn's message says, once per message: the turn is recorded by the
+    message key in the same transaction (`applied_turn`), so a message Rasa runs again (it was
+    killed after the write, before saving its tracker) writes nothing and gets `replayed`.
+    Turns without a key (the scheduler's proactive ones) are written as they come."""
+    key = message_key(tracker)
+    if key is None:
+        return await in_transaction(work)
+    step = _write_step(tracker)
+
+    def once(session: Session) -> T:
+        if session.scalar(select(AppliedTurn.id).where(AppliedTurn.message_key == key,
+                                                       AppliedTurn.step == step)):
+            return replayed
+        session.add(AppliedTurn(sender=tracker.sender_id, message_key=key, step=step))
+        session.flush()
+        return work(session)
+
+    return await in_transaction(once)
 
 
 def callback_id(tracker: Tracker) -> int | None:

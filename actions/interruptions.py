@@ -19,10 +19,10 @@ from actions.answer_parsing import (
 )
 from actions.conversation_outcome import finish_callback, record_turn
 from actions.conversation_state import (
+    answer_write,
     callback_id,
     customer_id_from_sender,
     customer_script,
-    in_transaction,
     known_overall,
     latest_intent,
     latest_text,
@@ -41,6 +41,7 @@ from huifang.surveys import template_named
 
 STOP_EVENTS = (ActiveLoop(None), SlotSet("requested_slot", None))
 LAST_QUESTION = "comment"
+LATER = "稍后"  # when the callback is gone, or the message was answered before (a replay)
 
 
 async def _hear_out(tracker: Tracker, speaker: Speaker, source: str) -> bool:
@@ -121,7 +122,7 @@ class ActionOptOut(Action):
                 consent.opt_out(session, customer, source="conversation", reason=text,
                                 now=utcnow())
 
-        await in_transaction(write)
+        await answer_write(tracker, write, None)
         await _hear_out(tracker, speaker, "opt_out")
         speaker.say("opt_out")
         return [*STOP_EVENTS, SlotSet("phase", "finished")]
@@ -141,7 +142,7 @@ class ActionWrongPerson(Action):
                 if callback is not None:
                     survey_answers.flag_wrong_person(session, callback, utcnow())
 
-            await in_transaction(write)
+            await answer_write(tracker, write, None)
         speaker.say("wrong_person")
         return [*STOP_EVENTS, SlotSet("phase", "finished")]
 
@@ -184,12 +185,12 @@ class ActionBusyLater(Action):
             now = utcnow()
             callback = survey_answers.load_callback(session, cid) if cid is not None else None
             if callback is None:
-                return "稍后"
+                return LATER
             due = reschedule_busy(session, callback, now)
             return describe(due, customer_zone(callback.ticket, get_settings()), now)
 
         await _hear_out(tracker, speaker, "busy_later")
-        when = await in_transaction(write)
+        when = await answer_write(tracker, write, LATER)  # replayed: planned before
         speaker.say("busy_later", when=when)
         return [*STOP_EVENTS, SlotSet("phase", "paused"), SlotSet("script", speaker.script)]
 

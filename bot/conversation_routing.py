@@ -34,6 +34,17 @@ def conversation_for(session: Session, customer: Customer) -> ConversationTarget
         .order_by(Callback.sent_at.desc(), Callback.id.desc())
         .limit(1)
     )
-    if latest is None:
+    return _target(customer, latest)
+
+
+def conversation_of(session: Session, customer: Customer, callback_id: int | None
+                    ) -> ConversationTarget:
+    """The conversation a message was recorded for (its retry goes where the first try went)."""
+    return _target(customer, session.get(Callback, callback_id) if callback_id else None)
+
+
+def _target(customer: Customer, callback: Callback | None) -> ConversationTarget:
+    if callback is None:
         return ConversationTarget(customer.id, None, f"customer-{customer.id}", customer.locale)
-    return ConversationTarget(customer.id, latest.id, latest.conversation_id, customer.locale)
+    return ConversationTarget(customer.id, callback.id, callback.conversation_id,
+                              customer.locale)

@@ -1,7 +1,7 @@
 """The gateway's internal API for the scheduler and the actions (docs/contracts.md), served on
 its own listener bound to 127.0.0.1 (bot/app.py create_internal_app), bearer-token protected:
 send a callback round, deliver what supervisors are owed about an escalation, post the digest,
-and the outbox's figures."""
+the outbox's and the inbox's figures."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from bot import outbox, supervisor_chat
+from bot import inbox, outbox, supervisor_chat
 from bot.callback_rounds import send_round
 from bot.gateway import Gateway
 from bot.supervisor_chat import PostStatus
@@ -84,3 +84,9 @@ async def digest(body: Digest, request: Request) -> JSONResponse:
 async def outbox_figures(request: Request) -> dict[str, int]:
     """Outbound messages per delivery state (in_doubt and failed are worth a look)."""
     return await gateway(request).db.run(outbox.counts)
+
+
+@router.get("/inbox")
+async def inbox_figures(request: Request) -> dict[str, int]:
+    """Customer messages per inbox state (waiting long or failed are worth a look)."""
+    return await gateway(request).db.run(inbox.counts)

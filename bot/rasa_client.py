@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 
 CHANNEL_WEBHOOK = "/webhooks/huifang/webhook"
+MESSAGE_KEY = "message_key"  # in the user message's metadata, read by the channel and actions
 
 
 class RasaUnavailable(Exception):
@@ -54,13 +55,17 @@ class RasaClient:
             timeout=timeout, limits=httpx.Limits(max_connections=max_connections,
                                                  max_keepalive_connections=max_connections))
 
-    async def say(self, sender: str, text: str) -> list[BotMessage]:
-        """What the customer typed: Rasa's channel reads it as text, whatever it looks like."""
-        return await self._channel({"sender": sender, "text": text})
+    async def say(self, sender: str, text: str, key: str) -> list[BotMessage]:
+        """What the customer typed: Rasa's channel reads it as text, whatever it looks like.
+        `key` is the message's idempotency key: a message Rasa already took in is not run
+        again, its replies are answered again (rasa_channels/customer_input.py)."""
+        return await self._channel({"sender": sender, "text": text,
+                                    "metadata": {MESSAGE_KEY: key}})
 
-    async def press(self, sender: str, payload: str) -> list[BotMessage]:
+    async def press(self, sender: str, payload: str, key: str) -> list[BotMessage]:
         """A button we offered in this conversation, mapped back from its opaque id."""
-        return await self._channel({"sender": sender, "button": payload})
+        return await self._channel({"sender": sender, "button": payload,
+                                    "metadata": {MESSAGE_KEY: key}})
 
     async def trigger(self, sender: str, intent: str) -> list[BotMessage]:
         body = await self._post(sender, f"/conversations/{sender}/trigger_intent",
@@ -70,7 +75,7 @@ class RasaClient:
             raise RasaUnavailable(f"unexpected trigger_intent answer: {str(body)[:200]}")
         return _bot_messages(body.get("messages") or [])
 
-    async def _channel(self, message: dict[str, str]) -> list[BotMessage]:
+    async def _channel(self, message: dict[str, Any]) -> list[BotMessage]:
         body = await self._post(message["sender"], CHANNEL_WEBHOOK, message,
                                 headers={"Authorization": f"Bearer {self._token}"})
         if not isinstance(body, list):

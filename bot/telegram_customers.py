@@ -16,6 +16,7 @@ from telegram.ext import (
 )
 
 from bot.conversation_routing import customer_at
+from bot.inbox_worker import current_attempt
 from bot.relay import TurnStatus
 from bot.supervisor_alerts import CALLBACK_PREFIX
 from bot.telegram_context import answer_query, chat_address, gateway_of, message_key
@@ -103,6 +104,10 @@ async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     gateway, chat_id, ref = gateway_of(context), query.message.chat.id, query.data or ""
     address = str(chat_id)
+    if current_attempt().item.attempts:  # tried before (Rasa down): relay what was recorded
+        await gateway.relay.customer_turn(TELEGRAM, address, button=ref,
+                                          external_id=f"press:{ref}")
+        return
     button = await gateway.db.run(lambda s: open_button(s, TELEGRAM, address, ref))
     if button is None:
         known = await gateway.db.run(lambda s: _known(s, address))

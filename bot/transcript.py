@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from huifang.db.models import Channel, DeliveryStatus, Direction, Message
@@ -109,6 +109,13 @@ def record_outbound(session: Session, channel: Channel, address: str, messages: 
     return [StoredMessage.of(row) for row in rows]
 
 
+def replies_to(session: Session, inbox_id: int) -> list[StoredMessage]:
+    """What the assistant answered one inbox message (stored keyed "reply:<inbox id>:<n>")."""
+    rows = session.scalars(select(Message).where(
+        Message.outbound_key.like(f"reply:{inbox_id}:%")).order_by(Message.id))
+    return [StoredMessage.of(row) for row in rows]
+
+
 def conversation(session: Session, channel: Channel, address: str, after: int = 0,
                  limit: int = 500) -> list[StoredMessage]:
     rows = session.scalars(
@@ -120,6 +127,7 @@ def conversation(session: Session, channel: Channel, address: str, after: int = 
 
 
 BUTTON_REF_PREFIX = "b"
+NOTICE_KEY = "notice"  # outbound key of "your answer is being processed" (bot/relay.py)
 
 
 def button_ref(message_id: int, index: int) -> str:
@@ -140,7 +148,8 @@ def open_button(session: Session, channel: Channel, address: str, ref: str
                 ) -> dict[str, str] | None:
     """The button behind `ref` if it belongs to the question now open in this chat: the chat's
     latest outbound message, which carries it. An answer, a re-ask or anything else we sent
-    since makes the buttons of earlier messages stale."""
+    since makes the buttons of earlier messages stale — but not the notice that an answer is
+    being processed (keyed "notice:…"), which asks nothing."""
     parsed = parse_button_ref(ref)
     if parsed is None:
         return None
@@ -148,7 +157,9 @@ def open_button(session: Session, channel: Channel, address: str, ref: str
     latest = session.scalar(
         select(Message)
         .where(Message.channel == channel, Message.address == address,
-               Message.direction == Direction.OUTBOUND)
+               Message.direction == Direction.OUTBOUND,
+               or_(Message.outbound_key.is_(None),
+                   Message.outbound_key.not_like(f"{NOTICE_KEY}:%")))
         .order_by(Message.id.desc()).limit(1)
     )
     if latest is None or latest.id != message_id:

@@ -5,23 +5,25 @@ address get 429 (settings.webchat_requests_per_minute*)."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import AliasChoices, BaseModel, Field, model_validator
+from sqlalchemy.orm import Session
 
+from bot import inbox
 from bot.gateway import Gateway
-from bot.relay import TurnStatus
 from bot.texts import LINK_INVALID, STALE_BUTTON, TOO_FAST, localized
-from bot.transcript import conversation
+from bot.transcript import conversation, open_button, replies_to
 from huifang import webchat_links
-from huifang.web.client_address import request_client
-from huifang.db.models import Channel, Locale
+from huifang.db.models import Channel, InboxStatus, Locale
 from huifang.db.types import utcnow
+from huifang.web.client_address import request_client
 
 WEBCHAT = Channel.WEBCHAT
 MAX_TEXT = 2000
@@ -32,15 +34,19 @@ NO_REFERRER = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter()
 MAX_MESSAGE_ID = 2**31 - 1  # message ids are 32-bit integers on PostgreSQL
+MAX_KEY = 64
 
 
 class Inbound(BaseModel):
     """Typed `text`, or the opaque id of a pressed `button` (pages loaded before buttons had
-    ids send it as `payload`; whatever is in it, it is only ever looked up as an id)."""
+    ids send it as `payload`; whatever is in it, it is only ever looked up as an id), and the
+    page's `key` for this message (a new one per message, the same when it is sent again)."""
 
     text: str | None = Field(default=None, max_length=MAX_TEXT)
     button: str | None = Field(default=None, max_length=MAX_TEXT,
                                validation_alias=AliasChoices("button", "payload"))
+    key: str | None = Field(default=None, min_length=8, max_length=MAX_KEY,
+                            pattern=r"^[A-Za-z0-9_-]+$")
 
     @model_validator(mode="after")
     def _one_of(self) -> Inbound:
@@ -107,17 +113,34 @@ async def page(token: str, request: Request) -> HTMLResponse:
         "token": token, "lang": chat.locale.value, "brand": brand}, headers=NO_REFERRER)
 
 
-@router.post("/webchat/{token}/messages")
-async def post_message(chat: Chat, body: Inbound, request: Request) -> list[dict[str, Any]]:
+@router.post("/webchat/{token}/messages", response_model=None)
+async def post_message(chat: Chat, body: Inbound, request: Request
+                       ) -> list[dict[str, Any]] | JSONResponse:
+    """The message is stored before anything is answered (docs/contracts.md, "Web chat"):
+    200 with the replies when they come in time, else 202 — the page fetches them later. The
+    same `key` again stores nothing and answers what the first one got."""
     gateway, address = _gateway(request), chat.address
-    result = await gateway.relay.customer_turn(
-        WEBCHAT, address, text=body.text.strip() if body.text else None, button=body.button)
-    if result.status == TurnStatus.UNKNOWN_ADDRESS:
-        raise HTTPException(404, "unknown chat address")
-    if result.status == TurnStatus.STALE_BUTTON:  # nothing was recorded or sent to Rasa
-        raise HTTPException(409, localized(STALE_BUTTON, chat.locale))
-    return [{"id": m.id, "text": m.text, "buttons": m.as_json()["buttons"]}
-            for m in result.replies]
+    if body.button is not None and not await gateway.db.run(
+            lambda s: open_button(s, WEBCHAT, address, body.button or "")):
+        raise HTTPException(409, localized(STALE_BUTTON, chat.locale))  # nothing was stored
+    message = ({"text": body.text.strip()} if body.text else {"button": body.button})
+    key = body.key or uuid.uuid4().hex
+
+    def store(session: Session) -> tuple[int | None, bool]:
+        stored = inbox.store(session, WEBCHAT, key, address, message, utcnow())
+        item = stored if stored is not None else inbox.stored_id(session, WEBCHAT, key, address)
+        return item, item is not None and inbox.held_up(session, WEBCHAT, address, item)
+
+    item_id, held_up = await gateway.db.run(store)
+    if item_id is None:
+        raise HTTPException(409, "this message key belongs to another chat")
+    gateway.inbox.wake()
+    status = None if held_up else await gateway.inbox.settled(
+        item_id, (WEBCHAT, address), gateway.settings.webchat_reply_wait_seconds)
+    if status != InboxStatus.DONE:
+        return JSONResponse({"status": "queued"}, status_code=202)
+    replies = await gateway.db.run(lambda s: replies_to(s, item_id))
+    return [{"id": m.id, "text": m.text, "buttons": m.as_json()["buttons"]} for m in replies]
 
 
 @router.get("/webchat/{token}/messages")

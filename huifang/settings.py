@@ -77,6 +77,19 @@ class Settings(BaseSettings):
     # Reverse proxies (IP addresses or CIDR networks) whose X-Forwarded-For is believed
     trusted_proxies: list[str] = Field(default_factory=list)
 
+    # Inbound messages (docs/reliability.md, "Inbound"): stored before they are acknowledged,
+    # then relayed to Rasa in order per chat. A message Rasa did not answer (down, or slower
+    # than rasa_timeout_seconds) is tried again after a backoff doubling from the first to the
+    # longest wait, and given up (operations alerted) after this many tries. A gateway holds
+    # a message for the lease (longer than a Rasa call); a crashed one's are taken over after.
+    # The web chat's POST waits this long for the replies before answering 202 (the page polls).
+    inbox_max_attempts: int = Field(12, ge=1)
+    inbox_first_backoff_seconds: float = Field(2.0, gt=0)
+    inbox_max_backoff_seconds: float = Field(300.0, gt=0)
+    inbox_lease_seconds: float = Field(90.0, gt=0)
+    inbox_poll_seconds: float = Field(1.0, gt=0)
+    webchat_reply_wait_seconds: float = Field(45.0, ge=0)
+
     # Telegram (optional; without a token only the built-in web chat runs)
     telegram_token: SecretStr | None = None
     telegram_bot_username: str = "huifang_bot"

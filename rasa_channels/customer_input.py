@@ -5,28 +5,40 @@ POST /webhooks/huifang/webhook with `Authorization: Bearer <HUIFANG_RASA_TOKEN>`
 `{"sender": id, "button": payload}`, a button payload the gateway itself offered and mapped back
 from its opaque id. Intents of the internal side (`EXTERNAL_*`) only come through the token-
 protected HTTP API's trigger_intent, never through this channel.
+
+`"metadata": {"message_key": key}` is the message's idempotency key (the gateway's inbox row):
+a message whose key is already in the conversation's tracker is not run again — its replies
+are answered again, read from the tracker — so a gateway retrying after a timeout or a crash
+never records an answer twice (docs/reliability.md, "Inbound"). One message per conversation
+is looked at and handled at a time.
 """
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.chat_locks import ChatLocks  # standard library only, like the next: loads here
 from huifang.constant_time import same_secret  # standard library only: loads in this venv
 from rasa_channels.plain_text import button_intent, plain_text
 
 INTERNAL_INTENT_PREFIX = "EXTERNAL_"
 MAX_SENDER = 128
+MESSAGE_KEY = "message_key"
+MAX_KEY = 80
+LISTEN = "action_listen"
 
 
 class CustomerInput(InputChannel):
     def __init__(self, token: str) -> None:
         self._token = token
+        self._locks = ChatLocks()
 
     @classmethod
     def name(cls) -> Text:
@@ -54,16 +66,46 @@ class CustomerInput(InputChannel):
             message = _message_of(request)
             if isinstance(message, str):
                 return response.json({"error": message}, status=400)
-            sender, text = message
-            collector = CollectingOutputChannel()
-            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
-            return response.json(collector.messages)
+            sender, text, key = message
+            async with self._locks.hold(sender):
+                if key is not None:
+                    earlier = await _replies_to(request, sender, key)
+                    if earlier is not None:
+                        return response.json(earlier)
+                collector = CollectingOutputChannel()
+                await on_new_message(UserMessage(
+                    text, collector, sender, input_channel=self.name(),
+                    metadata={MESSAGE_KEY: key} if key is not None else None))
+                return response.json(collector.messages)
 
         return webhook
 
 
-def _message_of(request: Request) -> tuple[str, str] | str:
-    """(sender, text for Rasa), or what is wrong with the request."""
+async def _replies_to(request: Request, sender: str, key: str
+                      ) -> Optional[List[Dict[str, Any]]]:
+    """What the assistant answered the message keyed `key`, if this conversation already took
+    it in: the bot messages after it up to the next listen."""
+    tracker = await request.app.ctx.agent.tracker_store.retrieve_full_tracker(sender)
+    if tracker is None:
+        return None
+    replies: Optional[List[Dict[str, Any]]] = None
+    for event in tracker.events:
+        if replies is None:
+            if isinstance(event, UserUttered) and (event.metadata or {}).get(MESSAGE_KEY) == key:
+                replies = []
+        elif isinstance(event, BotUttered):
+            message = {"recipient_id": sender, "text": event.text,
+                       **{name: value for name, value in (event.data or {}).items()
+                          if value is not None}}
+            replies.append(message)
+        elif (isinstance(event, UserUttered)
+              or (isinstance(event, ActionExecuted) and event.action_name == LISTEN)):
+            break
+    return replies
+
+
+def _message_of(request: Request) -> tuple[str, str, Optional[str]] | str:
+    """(sender, text for Rasa, message key), or what is wrong with the request."""
     try:
         body = request.json
     except Exception:  # sanic raises its own InvalidUsage on a malformed body
@@ -73,14 +115,18 @@ def _message_of(request: Request) -> tuple[str, str] | str:
     sender, text, button = body.get("sender"), body.get("text"), body.get("button")
     if not isinstance(sender, str) or not sender or len(sender) > MAX_SENDER:
         return '"sender" must be a non-empty string'
+    metadata = body.get("metadata") or {}
+    key = metadata.get(MESSAGE_KEY) if isinstance(metadata, dict) else None
+    if key is not None and (not isinstance(key, str) or not key or len(key) > MAX_KEY):
+        return '"metadata.message_key" must be a short string'
     if (text is None) == (button is None):
         return 'send either "text" or "button"'
     if text is not None:
         if not isinstance(text, str):
             return '"text" must be a string'
         words = plain_text(text)
-        return (sender, words) if words else '"text" must not be empty'
+        return (sender, words, key) if words else '"text" must not be empty'
     intent = button_intent(button) if isinstance(button, str) else None
     if intent is None or intent.startswith(INTERNAL_INTENT_PREFIX):
         return '"button" must be a payload the assistant offered'
-    return sender, button
+    return sender, button, key

@@ -1,5 +1,7 @@
 // The web chat page: everything shown comes from GET (also the bot's proactive messages);
-// sending only POSTs and then fetches what is new.
+// sending only POSTs and then fetches what is new. Each message carries a key of its own,
+// sent again with it after a failed request, so the server stores and answers it once
+// (202: stored, the answer comes later — the page keeps polling).
 (() => {
   const api = window.CHAT_API;
   const log = document.getElementById("log");
@@ -62,22 +64,48 @@
     }
   }
 
+  const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000];
+
+  function messageKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
+  }
+
+  function pause(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
   async function send(body) {
     if (busy) return;
     busy = true;
     updateKeyboards();
+    const message = { ...body, key: messageKey() };
     try {
-      const response = await fetch(api, {
-        method: "POST", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(body),
-      });
-      if (response.status === 409) {
-        // a button of a question no longer open: the server says so politely
-        status.textContent = (await response.json()).detail;
-        return;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const response = await fetch(api, {
+            method: "POST", headers: { "Content-Type": "application/json" },
+            body: JSON.stringify(message),
+          });
+          if (response.status === 409) {
+            // a button of a question no longer open: the server says so politely
+            status.textContent = (await response.json()).detail;
+            return;
+          }
+          if (response.status >= 400 && response.status < 500 && response.status !== 429) {
+            throw new Error(response.status);
+          }
+          if (!response.ok) throw new Error("retry");
+          status.textContent = "";
+          return;
+        } catch (e) {
+          // not stored for sure: the same message, with the same key, once more
+          if (e.message !== "retry" && !(e instanceof TypeError)) throw e;
+          if (attempt >= RETRY_DELAYS_MS.length) throw e;
+          status.textContent = "网络不太稳定，正在重新发送…";
+          await pause(RETRY_DELAYS_MS[attempt]);
+        }
       }
-      if (!response.ok) throw new Error(response.status);
-      status.textContent = "";
     } catch (e) {
       status.textContent = "发送失败，请稍后再试。";
     } finally {

@@ -547,3 +547,54 @@ class EscalationAlert(Base):
 
     escalation: Mapped[Escalation] = relationship()
     message: Mapped[Message | None] = relationship()
+
+
+class InboxStatus(enum.StrEnum):
+    WAITING = "waiting"  # stored and acknowledged; processed (again) when due
+    DONE = "done"  # relayed and its replies stored (or nothing to relay)
+    FAILED = "failed"  # given up after the retry budget: operations were alerted
+
+
+class InboxItem(Base):
+    """A customer's message as the channel handed it over, stored BEFORE it is acknowledged
+    (docs/reliability.md, "Inbound"): web chat — the page's own key for the message; Telegram —
+    the update (key "update:<update_id>:<digest>"). Processed at least once, in order per
+    (channel, address), by one gateway at a time (`lease_until`); storing the same key again
+    changes nothing."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (UniqueConstraint("channel", "message_key"),
+                      Index("ix_inbox_status_channel_address_id", "status", "channel",
+                            "address", "id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    message_key: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str] = mapped_column(String(128))
+    body: Mapped[dict[str, Any]] = mapped_column()  # web chat {"text"|"button"}; a raw update
+    status: Mapped[InboxStatus] = mapped_column(_enum(InboxStatus), default=InboxStatus.WAITING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # failed tries (Rasa down, …)
+    next_attempt_at: Mapped[datetime | None]  # backoff after a failed try
+    lease_until: Mapped[datetime | None]  # a gateway is processing it until then
+    notified_at: Mapped[datetime | None]  # the customer was told the answer is on its way
+    # the transcript's inbound row this item recorded (set once: a retry records nothing again)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"), unique=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    processed_at: Mapped[datetime | None]
+
+
+class AppliedTurn(Base):
+    """A customer message whose answers the actions have written (actions/conversation_state
+    .py): `message_key` is the gateway's key Rasa passed on ("inbox:<id>"), `step` the write
+    within that turn. Stored in the transaction of the write, so a replayed message — Rasa
+    killed after the write, before it saved its tracker — records nothing twice."""
+
+    __tablename__ = "applied_turn"
+    __table_args__ = (UniqueConstraint("message_key", "step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sender: Mapped[str] = mapped_column(String(128))
+    message_key: Mapped[str] = mapped_column(String(80))
+    step: Mapped[str] = mapped_column(String(40))
+    applied_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -52,10 +52,11 @@ class Survey:
     template: str
 
     def tracker(self, question: str | None, text: str, intent: str = "inform_score",
-                entities: dict[str, str] | None = None, **slots: Any) -> Tracker:
+                entities: dict[str, str] | None = None, key: str | None = None,
+                **slots: Any) -> Tracker:
         """The tracker right after the customer sent `text` (NLU read as `intent`) while
         `question` was open; the form's slot candidate is the text, as Rasa's from_text
-        mapping would set it."""
+        mapping would set it. `key`: the gateway's message key in the message's metadata."""
         state = json.loads(TRACKER.read_text(encoding="utf-8"))
         state["sender_id"] = f"callback-{self.callback_id}"
         state["slots"].update(template=self.template, requested_slot=question, **slots)
@@ -63,6 +64,8 @@ class Survey:
                  "entities": [{"entity": k, "value": v} for k, v in (entities or {}).items()]}
         state["latest_message"] = parse
         state["events"][-1] = {"event": "user", "text": text, "parse_data": copy.deepcopy(parse)}
+        if key is not None:
+            state["events"][-1]["metadata"] = {"message_key": key}
         if question is not None:
             state["events"].append({"event": "slot", "name": question, "value": text})
         else:

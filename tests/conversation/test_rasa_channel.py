@@ -96,3 +96,30 @@ def test_a_button_the_gateway_mapped_back_still_answers(start_callback) -> None:
     reply = c.press('/inform_score{"score":"4","question":"overall"}')
     assert "解决了吗" in texts(reply)
     assert c.stored().response.overall == 4
+
+
+def test_a_message_key_already_taken_in_is_answered_again_not_run_again(
+        start_callback: Any, rasa_client: RasaConversations) -> None:
+    """The gateway timed out or died after Rasa took the message in, and sends it again with
+    its key: the same replies, one user event, the answer recorded once, and the next message
+    goes to the next question (docs/reliability.md, "Inbound")."""
+    conversation = start_callback()
+    body = {"sender": conversation.sender, "text": "非常满意",
+            "metadata": {"message_key": "inbox:900001"}}
+    first = rasa_client.channel(body)
+    again = rasa_client.channel(body)
+    assert [m["text"] for m in again] == [m["text"] for m in first] and first
+    users = [e for e in _events(rasa_client, conversation.sender)
+             if e["event"] == "user" and not e["text"].startswith("EXTERNAL")]
+    assert [e["text"] for e in users] == ["非常满意"]
+    assert users[0]["metadata"]["message_key"] == "inbox:900001"
+    assert conversation.stored().response.overall == 5
+    rasa_client.channel({**body, "text": "解决了", "metadata": {"message_key": "inbox:900002"}})
+    assert conversation.stored().response.solved is True
+
+
+def test_a_message_key_must_be_a_short_string(rasa_client: RasaConversations) -> None:
+    for key in (5, "", "k" * 81, ["inbox:1"]):
+        response = rasa_client.post_channel({"sender": "callback-1", "text": "你好",
+                                             "metadata": {"message_key": key}})
+        assert response.status_code == 400, key

@@ -18,6 +18,8 @@ from huifang.db.models import (
     Customer,
     DeliveryStatus,
     Direction,
+    InboxItem,
+    InboxStatus,
     Locale,
 )
 from huifang.db.types import utcnow
@@ -67,18 +69,17 @@ def test_page_is_served_without_any_cdn(webchat_gateway: GatewayUnderTest) -> No
     assert httpx.get(f"{webchat_gateway.url}/static/chat.js").status_code == 200
 
 
-def test_rasa_down_gets_a_polite_reply_and_both_messages_are_stored(
+def test_rasa_down_keeps_the_message_and_says_once_it_is_being_processed(
         webchat_gateway: GatewayUnderTest) -> None:
     seeded = seed_customer(webchat_gateway.sessions, Channel.WEBCHAT, address="wc-busy",
                            locale=Locale.TRADITIONAL)
-    response = webchat_gateway.webchat_say("wc-busy", text="還好吧")
-    assert response.status_code == 200
-    (reply,) = response.json()
-    assert reply["text"].startswith("抱歉，系統有點忙") and reply["buttons"] == []
+    response = webchat_gateway.webchat_say("wc-busy", text="還好吧", key="wc-busy-key-1")
+    assert response.status_code == 202 and response.json() == {"status": "queued"}
     history = webchat_gateway.webchat_history("wc-busy").json()
-    assert [(m["direction"], m["text"]) for m in history] == [("in", "還好吧"),
-                                                              ("out", reply["text"])]
-    assert history[1]["id"] == reply["id"] and history[0]["created_at"]
+    assert [m["direction"] for m in history] == ["in", "out"]
+    assert history[0]["text"] == "還好吧" and history[0]["created_at"]
+    assert history[1]["text"].startswith("已收到您的回覆，系統正在處理")
+    assert history[1]["buttons"] == [] and "再發" not in history[1]["text"]
     assert webchat_gateway.webchat_history("wc-busy", after=history[0]["id"]).json() == [
         history[1]]
     rows = webchat_gateway.messages(Channel.WEBCHAT, "wc-busy")
@@ -86,6 +87,10 @@ def test_rasa_down_gets_a_polite_reply_and_both_messages_are_stored(
         (Direction.INBOUND, DeliveryStatus.RECEIVED, seeded.customer_id),
         (Direction.OUTBOUND, DeliveryStatus.SENT, seeded.customer_id)]
     assert rows[0].callback_id is None  # no callback sent yet: the customer-{id} conversation
+    item = webchat_gateway.read(lambda s: s.scalars(
+        select(InboxItem).where(InboxItem.message_key == "wc-busy-key-1")).one())
+    assert (item.status, item.attempts, item.message_id) == (InboxStatus.WAITING, 1, rows[0].id)
+    assert item.next_attempt_at is not None and item.notified_at is not None
 
 
 def test_internal_api_wants_the_token(webchat_gateway: GatewayUnderTest) -> None:

@@ -16,7 +16,6 @@ from huifang.db import session_scope
 from huifang.db.models import AlertKind, Callback, Escalation, EscalationAlert, EscalationStatus
 from huifang.escalation_alerts import UNALERTED_GRACE
 from huifang.escalations import Reason
-from huifang.settings import get_settings
 from scheduler.daily_digest import HAND_OVER_TRIES, compose_digest, send_daily_digest
 from scheduler.escalation_watch import watch_escalations
 from scheduler.gateway_client import GatewayClient

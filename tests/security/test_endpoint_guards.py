@@ -69,6 +69,7 @@ GUARDS: dict[tuple[str, str, str], str] = {
     ("gateway-internal", "POST", "/internal/escalations/{escalation_id}/alert"): INTERNAL,
     ("gateway-internal", "POST", "/internal/supervisors/digest"): INTERNAL,
     ("gateway-internal", "GET", "/internal/outbox"): INTERNAL,
+    ("gateway-internal", "GET", "/internal/inbox"): INTERNAL,
     ("intake", "GET", "/health"): PUBLIC,
     ("intake", "GET", "/openapi.json"): PUBLIC,  # the schema, no data
     ("intake", "GET", "/docs"): PUBLIC,

@@ -109,7 +109,7 @@ def test_webchat_drops_nul_from_what_the_customer_typed(database_url: str,
         inbound = [m.text for m in gateway.messages(Channel.WEBCHAT, "nul-web")
                    if m.direction == Direction.INBOUND]
         page = httpx.get(f"{gateway.url}/chat/%00")
-    assert said.status_code == 200, said.text
+    assert said.status_code == 202, said.text  # stored; Rasa is down
     assert pressed.status_code < 500 and page.status_code in (400, 404)
     assert inbound == ["师傅很好"]
 

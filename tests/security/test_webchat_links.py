@@ -89,8 +89,8 @@ def test_one_customers_link_never_shows_anothers_conversation(
     mine = seed_customer(sessions, Channel.WEBCHAT, address="wc-mine")
     theirs = seed_customer(sessions, Channel.WEBCHAT, address="wc-theirs")
     theirs_url = f"{gateway.url}/webchat/{token_of(theirs.chat_link)}/messages"
-    assert httpx.post(theirs_url, json={"text": "我的电话是13812345678"}).status_code == 200
-    assert len(httpx.get(theirs_url).json()) == 2  # their message and the "busy" reply
+    assert httpx.post(theirs_url, json={"text": "我的电话是13812345678"}).status_code == 202
+    assert len(httpx.get(theirs_url).json()) == 2  # their message and the "processing" notice
     mine_url = f"{gateway.url}/webchat/{token_of(mine.chat_link)}/messages"
     assert httpx.get(mine_url).json() == []
     assert gateway.messages(Channel.WEBCHAT, "wc-mine") == []
