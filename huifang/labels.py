@@ -21,6 +21,7 @@ from huifang.db.models import (
     Channel,
     DeliveryStatus,
     EscalationStatus,
+    InboxStatus,
     Locale,
     Priority,
     Role,
@@ -65,6 +66,8 @@ DELIVERY_STATUSES = {
 ALERT_KINDS = {AlertKind.NEW: "新升级提醒", AlertKind.RAISED: "优先级提高提醒",
                AlertKind.NEWS: "新情况提醒",
                AlertKind.OVERDUE: "超时提醒"}
+INBOX_STATUSES = {InboxStatus.WAITING: "待处理", InboxStatus.DONE: "已处理",
+                  InboxStatus.FAILED: "处理失败"}
 ROLES = {Role.SUPERVISOR: "主管", Role.OPERATOR: "回访专员", Role.ADMIN: "管理员"}
 CAMPAIGN_KINDS = {CampaignKind.UPLOAD: "文件导入", CampaignKind.API: "接口导入",
                   CampaignKind.STANDING: "常设（接口）"}
@@ -86,6 +89,7 @@ BY_ENUM: dict[type[enum.Enum], dict] = {
     Sentiment: SENTIMENTS, Priority: PRIORITIES, EscalationStatus: ESCALATION_STATUSES,
     DeliveryStatus: DELIVERY_STATUSES, Role: ROLES, CampaignKind: CAMPAIGN_KINDS,
     CampaignStatus: CAMPAIGN_STATUSES, Reason: REASONS, AlertKind: ALERT_KINDS,
+    InboxStatus: INBOX_STATUSES,
 }
 
 DATETIME_FORMAT = "%Y-%m-%d %H:%M"
