@@ -4,8 +4,8 @@ complain (a low score and a complaint, which escalates).
 
 A customer answers the survey's questions in order, waiting for the bot between two answers.
 A message that was not acknowledged is sent again after a pause with the same key (the page
-retrying); one the bot answered with "please send it again" (`BUSY`) is written again by the
-customer: a new message."""
+retrying); when the bot says it has the answer and is still working on it (`PROCESSING`, Rasa
+slow or down), the customer waits for the real reply without sending anything again."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.texts import BUSY
+from bot.texts import PROCESSING
 from tests.chaos.ledger import Ledger
 from tests.chaos.webchat_client import WebChatClient
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
@@ -124,12 +124,13 @@ async def converse(customer: Customer, ledger: Ledger, due: float, until: float)
                 await asyncio.sleep(3.0)
                 continue
             reply = await _next_reply(line, seen, min(until, time.monotonic() + REPLY_PATIENCE))
+            while reply is not None and PROCESSING in reply:
+                seen = len(await _messages(line))
+                reply = await _next_reply(line, seen,
+                                          min(until, time.monotonic() + REPLY_PATIENCE))
             if reply is None:
                 return  # nobody answered: the customer walks away
-            if BUSY not in reply:
-                break
-            key = uuid.uuid4().hex
-            await asyncio.sleep(3.0)
+            break
         else:
             return
         if CLOSING in reply:
