@@ -24,7 +24,7 @@ from huifang.app.rasa_endpoints import write_endpoints
 from huifang.app.stack import action_server, python_module, rasa_server
 from huifang.db import create_db_engine, session_factory, session_scope
 from huifang.db.migrate import upgrade
-from huifang.db.models import Callback, Channel, Direction, Message, Ticket
+from huifang.db.models import Callback, Channel, Direction, InboxItem, InboxStatus, Message, Ticket
 from huifang.db.types import utcnow
 from huifang.intake import TicketIn, ingest
 from huifang.settings import Settings
@@ -60,9 +60,9 @@ class RunPlan:
     telegram_share: float = 0.4
 
 
-REDUCED = RunPlan(callbacks=40, window=75, tail=45, quiet=30, kills_per_process=1,
+REDUCED = RunPlan(callbacks=40, window=75, tail=45, quiet=120, kills_per_process=1,
                   late_seconds=20)
-FULL = RunPlan(callbacks=500, window=600, tail=120, quiet=90, kills_per_process=2,
+FULL = RunPlan(callbacks=500, window=600, tail=120, quiet=180, kills_per_process=2,
                late_seconds=60)
 
 
@@ -127,6 +127,10 @@ def environment(database_url: str, ports: Ports, proxy: SlowProxy,
         "HUIFANG_DATABASE_URL": database_url,
         "HUIFANG_RASA_URL": proxy.url,
         "HUIFANG_RASA_TIMEOUT_SECONDS": str(RASA_TIMEOUT),
+        # a run lasts minutes: messages held back while Rasa is down, and those a killed gateway
+        # was working on, come back within seconds rather than the production minutes
+        "HUIFANG_INBOX_MAX_BACKOFF_SECONDS": "10",
+        "HUIFANG_INBOX_LEASE_SECONDS": str(RASA_TIMEOUT + 20),
         "HUIFANG_ACTION_SERVER_PORT": str(ports.actions),
         "HUIFANG_GATEWAY_HOST": "127.0.0.1",
         "HUIFANG_GATEWAY_PORT": str(ports.gateway),
@@ -261,23 +265,26 @@ async def _customers(enrolled: list[Enrolled], run: RunPlan, rng: random.Random,
         await client.close()
 
 
-def _outbox_settled(sessions: sessionmaker[Session], callback_ids: list[int]) -> bool:
+def _settled(sessions: sessionmaker[Session], callback_ids: list[int]) -> bool:
+    """No customer message waiting in the inbox, no message to a customer waiting to go."""
     with sessions() as session:
-        return not session.scalar(select(func.count()).select_from(Message).where(
+        waiting = session.scalar(select(func.count()).select_from(InboxItem).where(
+            InboxItem.status == InboxStatus.WAITING))
+        return not waiting and not session.scalar(select(func.count()).select_from(Message).where(
             Message.callback_id.in_(callback_ids), Message.direction == Direction.OUTBOUND,
             Message.delivery.in_(STUCK)))
 
 
 def catch_up(supervisor: Supervisor, sessions: sessionmaker[Session], callback_ids: list[int],
              quiet: float) -> None:
-    """Every process up again, then the outbox emptied (at most `quiet` seconds), then a few
-    seconds more for anything still on its way."""
+    """Every process up again, then the inbox and the outbox emptied (at most `quiet` seconds),
+    then a few seconds more for anything still on its way."""
     for name in supervisor.names():
         supervisor.wait_healthy(name)
     deadline = time.monotonic() + quiet
     while time.monotonic() < deadline:
         with suppress(OperationalError):  # the database may be restarting: look again
-            if _outbox_settled(sessions, callback_ids):
+            if _settled(sessions, callback_ids):
                 break
         time.sleep(1.0)
     time.sleep(5.0)
