@@ -128,8 +128,10 @@ def environment(database_url: str, ports: Ports, proxy: SlowProxy,
         "HUIFANG_RASA_URL": proxy.url,
         "HUIFANG_RASA_TIMEOUT_SECONDS": str(RASA_TIMEOUT),
         # a run lasts minutes: messages held back while Rasa is down, and those a killed gateway
-        # was working on, come back within seconds rather than the production minutes
+        # was working on, come back within seconds rather than the production minutes; the
+        # budget still outlasts a Rasa restart on a busy machine (over two minutes here)
         "HUIFANG_INBOX_MAX_BACKOFF_SECONDS": "10",
+        "HUIFANG_INBOX_MAX_ATTEMPTS": "60",
         "HUIFANG_INBOX_LEASE_SECONDS": str(RASA_TIMEOUT + 20),
         "HUIFANG_ACTION_SERVER_PORT": str(ports.actions),
         "HUIFANG_GATEWAY_HOST": "127.0.0.1",
