@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 def update_key(update_id: int, body: dict[str, object]) -> str:
     """Telegram sends an update again with the same id and content; ids alone are reused (after
     a week without updates they restart at random), so the content is part of the key."""
-    digest = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False,
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=True,
                                        default=str).encode()).hexdigest()[:20]
     return f"update:{update_id}:{digest}"
 
