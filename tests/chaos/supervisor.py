@@ -12,10 +12,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
 from huifang.app.stack import ProcessSpec
 from huifang.settings import PROJECT_ROOT
+from tests.support.processes import answers_ok
 
 RESTART_DELAY = 1.0  # seconds, like the units' RestartSec (shorter: the run is short)
 
@@ -64,11 +63,8 @@ class Supervisor:
         url = self._children[name].spec.health_url
         deadline = time.monotonic() + timeout
         while url and time.monotonic() < deadline:
-            try:
-                if httpx.get(url, timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
+            if answers_ok(url):
+                return
             time.sleep(0.5)
         if url:
             raise TimeoutError(f"{name} not healthy after {timeout:.0f} s; see {self.log_dir}")

@@ -22,17 +22,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def answers_ok(url: str) -> bool:
+    """The health URL answers 200 now (a refused or failing connection is a no)."""
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path,
                   timeout: float = 600.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{url} process exited early:\n{log.read_text()[-4000:]}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
+        if answers_ok(url):
+            return
         time.sleep(0.5)
     raise TimeoutError(f"{url} did not come up in {timeout}s:\n{log.read_text()[-4000:]}")
 
