@@ -33,6 +33,7 @@ from actions.answer_vocabulary import (
     EMOJI_SCORES,
     FRACTION_DENOMINATORS,
     FREE_UNITS,
+    GOODBYE_WORDS,
     MAX_MARKERS,
     NOT_SCORE_PREFIXES,
     NUMBER_NEGATORS,
@@ -481,6 +482,19 @@ def _is_bare_answer(clause: str) -> bool:
     return _phrases_of(clause.rstrip(_PARTICLES), YES_NO_WORDS.keys()) is not None
 
 
+def says_only_yes_or_no(text: str) -> bool:
+    """"没解决！", "没有啊", "解决个屁": nothing but a yes or no, in every clause."""
+    clauses = [c for c in _CLAUSE_BREAK.split(normalise(text)) if c]
+    return bool(clauses) and all(_is_bare_answer(_without_scoff(c)) for c in clauses)
+
+
+def _without_scoff(clause: str) -> str:
+    for scoff in YES_NO_SCOFFS:
+        if clause.endswith(scoff):
+            return clause[:-len(scoff)]
+    return clause
+
+
 def parse_yes_no(text: str) -> bool | None:
     """Was the problem solved? True / False, or None when mixed or unclear.
 
@@ -548,6 +562,11 @@ def _says_any(text: str, words: Collection[str]) -> bool:
 def is_busy_remark(text: str) -> bool:
     """"在开车，晚点再说": the customer asks to be contacted later."""
     return _says_any(text, BUSY_WORDS)
+
+
+def is_goodbye_remark(text: str) -> bool:
+    """"好的，再见", "先这样吧": the customer takes leave."""
+    return _says_any(text, GOODBYE_WORDS)
 
 
 def is_opt_out_remark(text: str) -> bool:

@@ -275,6 +275,15 @@ BUSY_WORDS = (
     "唔得闲", "冇时间", "冇空", "迟啲", "晚啲", "等阵", "阵间",
 )
 
+# Taking leave. A goodbye the NLU heard ends the survey only when one of these is said: "沒解決，
+# 再不處理我就去找消保官" (read as goodbye) answers the open question and carries on.
+GOODBYE_WORDS = (
+    "再见", "再会", "拜", "掰", "白白", "88", "bye", "回见", "下次见", "改天见", "明天见",
+    "先这样", "就这样", "就这么着", "就这些", "就这吧", "说完了", "聊完", "结束", "到这", "到此为止",
+    "下了", "下线", "走了", "走咯", "溜了", "告辞", "晚安", "回聊", "撤", "不聊了", "不说了",
+    "挂了", "闪了", "再聊", "下回", "祝好", "祝你们",
+)
+
 # Asking to stop the messages. An opt-out the NLU heard is always honoured, except when none
 # of these is said and the message demands money back (退 in 退钱 is not 退订).
 OPT_OUT_WORDS = (

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
+from actions.answer_parsing import is_goodbye_remark
 from actions.conversation_outcome import finish_callback, record_turn
 from actions.conversation_state import (
     customer_script,
@@ -21,6 +22,7 @@ from actions.conversation_state import (
 )
 from actions.free_text import acknowledgement, hear, keep
 from actions.replies import Speaker
+from actions.survey_form import answer_instead
 from huifang import survey_answers
 from huifang.db.models import Callback
 
@@ -29,7 +31,8 @@ GOODBYE = "goodbye"
 
 class ActionFinishCallback(Action):
     """The end, when the questions run out or the customer says goodbye (whose words are heard
-    like any other: "再见，等着吃官司吧" still escalates)."""
+    like any other: "再见，等着吃官司吧" still escalates). A goodbye without a farewell that
+    answers the open question is that answer ("沒解決，再不處理我就去找消保官")."""
 
     def name(self) -> str:
         return "action_finish_callback"
@@ -40,6 +43,10 @@ class ActionFinishCallback(Action):
         writes = []
         heard = None
         if latest_intent(tracker) == GOODBYE:
+            if not is_goodbye_remark(latest_text(tracker)):
+                instead = await answer_instead(tracker, dispatcher)
+                if instead is not None:
+                    return instead
             heard = await hear(latest_text(tracker), GOODBYE, known_overall(tracker))
             if heard.worth_keeping():
                 writes.append(keep(heard, "goodbye"))

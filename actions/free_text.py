@@ -11,7 +11,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from actions.answer_parsing import is_reading_trouble, words_besides_the_answer
+from actions.answer_parsing import (
+    is_reading_trouble,
+    says_only_yes_or_no,
+    words_besides_the_answer,
+)
 from actions.complaint_classification import apology_for, classify_text
 from actions.conversation_outcome import Outcome
 from actions.conversation_state import is_answer_text
@@ -30,6 +34,9 @@ _COMPLAINING = ("negative", "mixed")
 # rule matched, or when the text is long enough to be one: the classifier is trained on
 # complaints and reads greetings, gibberish and bare numbers as negative too.
 COMPLAINT_MIN_HAN = 8
+# Beside an unfavourable answer (not solved, a low score) the words are about what went wrong,
+# however short ("解决个屁，还是响"): from this many Chinese characters, more than a bare no.
+BESIDE_BAD_ANSWER_MIN_HAN = 3
 # Messages the NLU reads as being for something else than judging the service (postponing,
 # opting out, asking who we are, a greeting): the model reads their own words ("在开车，晚点再
 # 说", "别再发了") as negative, so only a severity rule makes them a complaint.
@@ -51,16 +58,26 @@ def han_characters(text: str) -> int:
 
 @dataclass(frozen=True)
 class Heard:
-    """What a typed text said, as far as the conversation cares. `answered_well`: the same
-    message answered the open question favourably (solved, or a rating of 4–5 / 8–10)."""
+    """What a typed text said, as far as the conversation cares. `answered`: the same message
+    answered the open question favourably (True: solved, or a rating of 4–5 / 8–10),
+    unfavourably (False), or not at all (None)."""
 
     text: str
     classification: Classification | None
     intent: str | None = None
-    answered_well: bool = False
+    answered: bool | None = None
 
-    def answering(self, well: bool) -> Heard:
-        return replace(self, answered_well=well)
+    def answering(self, well: bool | None) -> Heard:
+        return replace(self, answered=well)
+
+    @property
+    def answered_well(self) -> bool:
+        return self.answered is True
+
+    @property
+    def says_more_than_a_bad_answer(self) -> bool:
+        return self.answered is False and not says_only_yes_or_no(self.text) \
+            and han_characters(self.text) >= BESIDE_BAD_ANSWER_MIN_HAN
 
     @property
     def about_the_chat(self) -> bool:
@@ -76,7 +93,7 @@ class Heard:
             return True
         if self.about_the_chat or self.intent in NOT_ABOUT_THE_SERVICE:
             return False
-        if self.intent == "complain":
+        if self.intent == "complain" or self.says_more_than_a_bad_answer:
             return True
         # praise, thanks or a favourable answer with an all-negative reading: the model
         # misread it (a mixed reading, praise with a "but", is still kept)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
@@ -27,9 +27,9 @@ from actions.conversation_state import (
     latest_intent,
     latest_text,
 )
-from actions.free_text import Heard, acknowledgement, hear, keep
+from actions.free_text import acknowledgement, hear, keep
 from actions.replies import Speaker
-from actions.survey_form import answer_in_passing
+from actions.survey_form import answer_in_passing, answer_instead
 from huifang import consent, survey_answers
 from huifang.callback_policy import customer_zone
 from huifang.db.models import Customer
@@ -74,17 +74,6 @@ async def _settles_open_question(tracker: Tracker, dispatcher: CollectingDispatc
     return attempt_budget.as_events(values) if values is not None else None
 
 
-async def _answer_instead(tracker: Tracker, dispatcher: CollectingDispatcher,
-                          heard: Heard | None = None) -> list[dict[str, Any]] | None:
-    """The NLU heard an interruption the words do not bear out (no "later" in a busy
-    message, a refund demand taken for an opt-out): the message is read as an answer to the
-    open question, with no intent, and the form carries on. None when it answers nothing."""
-    values = await answer_in_passing(tracker, dispatcher, None, heard)
-    if values is None:
-        return None
-    return [*attempt_budget.as_events(values), FollowupAction("survey_form")]
-
-
 def _miss(tracker: Tracker, speaker: Speaker) -> list[dict[str, Any]]:
     slot = tracker.get_slot("requested_slot")
     if not slot:
@@ -112,7 +101,7 @@ class ActionOptOut(Action):
         if not is_opt_out_remark(text):
             heard = await hear(text, None, known_overall(tracker))
             if heard.demands_refund:
-                instead = await _answer_instead(tracker, dispatcher, heard)
+                instead = await answer_instead(tracker, dispatcher, heard)
                 if instead is not None:
                     return instead
 
@@ -176,7 +165,7 @@ class ActionBusyLater(Action):
                   domain: DomainDict) -> list[dict[str, Any]]:
         speaker = Speaker(dispatcher, customer_script(tracker))
         if not is_busy_remark(latest_text(tracker)):
-            instead = await _answer_instead(tracker, dispatcher)
+            instead = await answer_instead(tracker, dispatcher)
             if instead is not None:
                 return instead
         cid = callback_id(tracker)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -117,9 +117,11 @@ Reader = Callable[[Turn, Heard], Awaitable[dict[str, Any]]]
 _FROM_NLU = "from the NLU"
 
 
-def is_favourable(slot: str, value: int) -> bool:
-    """A rating that says the customer is content: 4–5 of 5, 8–10 of 10."""
-    return value >= (8 if scale_of(slot) == 10 else 4)
+def rating_verdict(slot: str, value: int) -> bool | None:
+    """Whether a rating says the customer is content (4–5 of 5, 8–10 of 10: True), unhappy
+    (1–2 of 5, 0–6 of 10: False), or neither (3, 7)."""
+    content, unhappy = (8, 6) if scale_of(slot) == 10 else (4, 2)
+    return True if value >= content else False if value <= unhappy else None
 
 
 def _record_solved(solved: bool) -> Write:
@@ -208,7 +210,8 @@ class ValidateSurveyForm(FormValidationAction):
         the question's one re-ask (or skip it)."""
         solved = self._solved_in_passing(turn)
         writes = [_record_solved(solved)] if solved is not None else []
-        said = await self._answer_words(turn, heard.answering(well=bool(solved)), writes)
+        heard = heard.answering(well=solved)
+        said = await self._answer_words(turn, heard, writes)
         if heard.about_the_chat:
             reask = "reading_help"
         elif not said and solved is not None:
@@ -267,8 +270,8 @@ class ValidateSurveyForm(FormValidationAction):
         writes = [_recorder(tracker, slot)(rating.value)]
         if solved is not None:
             writes.append(_record_solved(solved))
-        said = await self._answer_words(
-            turn, heard.answering(well=is_favourable(slot, rating.value)), writes)
+        heard = heard.answering(well=rating_verdict(slot, rating.value))
+        said = await self._answer_words(turn, heard, writes)
         template = template_of(tracker)
         if slot == "overall" and not said and template.needs_problem_question(
                 rating.value, solved if solved is not None else known_solved(tracker)):
@@ -373,6 +376,18 @@ async def answer_in_passing(tracker: Tracker, dispatcher: CollectingDispatcher,
     if not _answers(slot, text, tracker, heard):
         return None
     return await ValidateSurveyForm().answer(slot, text, tracker, dispatcher, intent, heard)
+
+
+async def answer_instead(tracker: Tracker, dispatcher: CollectingDispatcher,
+                         heard: Heard | None = None) -> list[dict[str, Any]] | None:
+    """The NLU heard an interruption the words do not bear out (no "later" in a busy
+    message, a refund demand taken for an opt-out, no farewell in a goodbye): the message is
+    read as an answer to the open question, with no intent, and the form carries on. None when
+    it answers nothing."""
+    values = await answer_in_passing(tracker, dispatcher, None, heard)
+    if values is None:
+        return None
+    return [*attempt_budget.as_events(values), FollowupAction("survey_form")]
 
 
 def _answers(slot: str, text: str, tracker: Tracker, heard: Heard) -> bool:

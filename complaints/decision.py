@@ -11,7 +11,11 @@ The customer's overall survey score, where known, is evidence about sentiment: t
 next to a 5 are rarely pure complaints. The head's probabilities are multiplied by
 (P(sentiment | score) / P(sentiment)) ** overall_weight, estimated on the training texts that
 carry a score; the weight and the thresholds are chosen on the hand-written dev split
-(training.py) and stored with the model as decision.json.
+(training.py) and stored with the model as decision.json. The ratio is bounded (MAX_SCORE_ODDS):
+the training texts pair scores and sentiments more tightly than customers do (almost no
+all-negative text next to a 4), and a customer who gives 4 and then writes a plain complaint
+has written a complaint: the score moves close calls (at most doubling or halving a
+sentiment's odds before the weight), it never vetoes a confident reading of the text.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ DEFAULT_THRESHOLD = 0.5
 THRESHOLD_GRID = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 WEIGHT_GRID = (0.0, 0.5, 1.0, 1.5)
 OTHER_KEEP_GRID = (0.6, 0.7, 0.8, 0.9, 1.0)
+MAX_SCORE_ODDS = 2.0
 COMPLAINT_SEVERITIES = ("high", "medium", "low")
 CALM_SEVERITIES = ("low", "none")
 # Signals that praise can mention as settled ("退款已经到账了", "之前漏电的问题修好了",
@@ -92,7 +97,8 @@ class Decision:
 
 
 def overall_ratios(pairs: Sequence[tuple[int, str]]) -> dict[str, dict[str, float]]:
-    """P(sentiment | score) / P(sentiment), add-one smoothed, from (score, gold sentiment)."""
+    """P(sentiment | score) / P(sentiment), add-one smoothed, from (score, gold sentiment),
+    bounded to [1 / MAX_SCORE_ODDS, MAX_SCORE_ODDS]."""
     if not pairs:
         return {}
     total = len(pairs)
@@ -102,9 +108,13 @@ def overall_ratios(pairs: Sequence[tuple[int, str]]) -> dict[str, dict[str, floa
     for score in range(1, 6):
         golds = [g for o, g in pairs if o == score]
         ratios[str(score)] = {
-            s: round((golds.count(s) + 1) / (len(golds) + len(SENTIMENTS)) / prior[s], 4)
+            s: round(_bounded((golds.count(s) + 1) / (len(golds) + len(SENTIMENTS)) / prior[s]), 4)
             for s in SENTIMENTS}
     return ratios
+
+
+def _bounded(ratio: float) -> float:
+    return min(max(ratio, 1 / MAX_SCORE_ODDS), MAX_SCORE_ODDS)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import pytest
 from rasa_sdk import Action
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.conversation_end import ActionFinishCallback
 from actions.interruptions import (
     ActionAcknowledge,
     ActionBusyLater,
@@ -168,6 +169,33 @@ async def test_a_refund_demand_read_as_an_opt_out_is_an_answer(survey, domain) -
     assert escalation.priority == Priority.URGENT
     assert {"high_severity", "not_solved"} <= set(escalation.reasons)
     assert "退订" not in texts(dispatcher)
+
+
+async def test_a_threat_read_as_goodbye_that_answers_the_question_is_the_answer(survey,
+                                                                             domain) -> None:
+    """"沒解決，再不處理我就去找消保官" (read as goodbye) says no farewell: the no answers
+    "solved?", the threat escalates at once, and the survey goes on."""
+    s = survey()
+    dispatcher = CollectingDispatcher()
+    events = await ActionFinishCallback().run(
+        dispatcher, s.tracker("solved", "沒解決，再不處理我就去找消保官", intent="goodbye",
+                              overall=2), domain)
+    assert slot_events(events)["solved"] is False
+    assert hands_back_to_the_form(events)
+    stored = s.stored()
+    assert stored.status == CallbackStatus.IN_PROGRESS and stored.response.solved is False
+    (escalation,) = stored.escalations
+    assert escalation.priority == Priority.URGENT
+    assert {"high_severity", "not_solved"} <= set(escalation.reasons)
+
+
+async def test_a_goodbye_that_also_answers_still_ends_the_survey(survey, domain) -> None:
+    s = survey()
+    dispatcher = CollectingDispatcher()
+    events = await ActionFinishCallback().run(
+        dispatcher, s.tracker("solved", "没解决，不说了，再见", intent="goodbye", overall=2), domain)
+    assert not hands_back_to_the_form(events)
+    assert s.stored().status == CallbackStatus.COMPLETED
 
 
 async def test_an_opt_out_alone_opts_out_and_escalates_nothing(survey, domain) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from complaints.decision import Decision, Scored, choose, overall_ratios
+from complaints.decision import MAX_SCORE_ODDS, Decision, Scored, choose, overall_ratios
 from complaints.labels import CATEGORIES, SENTIMENTS
 
 
@@ -38,6 +38,18 @@ def test_the_overall_score_moves_a_close_call() -> None:
     assert decision.sentiment(close, 5) == "positive"
     assert decision.sentiment(close, 1) == "negative"
     assert Decision().sentiment(close, 5) == "negative"  # weight 0: the score is ignored
+
+
+def test_the_overall_score_never_vetoes_a_plain_text() -> None:
+    """Training texts next to a 4 are almost never all-negative, but a customer who gives 4
+    can still write a plain complaint: the score's odds are bounded, so a confident reading of
+    the text wins ("前台态度很冷淡" with a 4 stays negative)."""
+    ratios = overall_ratios([(4, "positive")] * 200 + [(4, "mixed")] * 200
+                            + [(1, "negative")] * 200)
+    assert all(1 / MAX_SCORE_ODDS <= r <= MAX_SCORE_ODDS
+               for by_score in ratios.values() for r in by_score.values())
+    plain = _cats(negative=0.98, mixed=0.01, positive=0.01)
+    assert Decision(overall_weight=1.5, overall_ratio=ratios).sentiment(plain, 4) == "negative"
 
 
 def test_severity_follows_rules_then_sentiment() -> None:

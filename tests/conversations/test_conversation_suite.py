@@ -2,15 +2,11 @@
 tests/conversations/*.yml, played through the real gateway web chat → Rasa → action server by
 a customer who reads each question (tests/conversations/driver.py), must end as its YAML
 expects in the database and in the supervisors' chat, and keep the properties every
-conversation has (tests/conversations/outcome.py). One test per conversation; 100 % must pass:
-the ones listed in known_failures.yaml, with their causes, run as xfails until they are fixed."""
+conversation has (tests/conversations/outcome.py). One test per conversation; 100 % must pass."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import yaml
 
 from tests.conversations.driver import CustomerDriver, SuiteStack
 from tests.conversations.outcome import check_expectations, check_properties, check_walk_away
@@ -20,25 +16,13 @@ pytestmark = pytest.mark.rasa
 
 CONVERSATIONS = load_all()
 MIN_CONVERSATIONS = 60  # issue 12: a suite of at least 60 whole conversations
-KNOWN_FAILURES: dict[str, str] = yaml.safe_load(
-    (Path(__file__).parent / "known_failures.yaml").read_text(encoding="utf-8")) or {}
-
-
-def _case(spec: ConversationSpec) -> object:
-    cause = KNOWN_FAILURES.get(spec.id)
-    marks = [pytest.mark.xfail(reason=cause, strict=False)] if cause else []
-    return pytest.param(spec, id=spec.id, marks=marks)
 
 
 def test_the_suite_holds_enough_conversations() -> None:
     assert len(CONVERSATIONS) >= MIN_CONVERSATIONS
 
 
-def test_known_failures_name_conversations_of_the_suite() -> None:
-    assert set(KNOWN_FAILURES) <= {spec.id for spec in CONVERSATIONS}
-
-
-@pytest.mark.parametrize("spec", [_case(spec) for spec in CONVERSATIONS])
+@pytest.mark.parametrize("spec", [pytest.param(spec, id=spec.id) for spec in CONVERSATIONS])
 def test_conversation(spec: ConversationSpec, suite_stack: SuiteStack,
                       record_property: pytest.RecordProperty) -> None:
     driver = CustomerDriver(suite_stack, spec)

@@ -48,9 +48,18 @@ def test_a_long_negative_answer_is_a_complaint() -> None:
 
 
 def test_a_favourable_answer_takes_back_an_all_negative_reading_but_not_a_mixed_one() -> None:
-    assert not Heard(LONG, reading(), "affirm", answered_well=True).is_complaint
-    assert Heard(LONG, reading("mixed"), "inform_score", answered_well=True).is_complaint
-    assert Heard(LONG, reading(), "complain", answered_well=True).is_complaint
+    assert not Heard(LONG, reading(), "affirm", answered=True).is_complaint
+    assert Heard(LONG, reading("mixed"), "inform_score", answered=True).is_complaint
+    assert Heard(LONG, reading(), "complain", answered=True).is_complaint
+
+
+def test_words_beside_an_unfavourable_answer_say_what_went_wrong_however_short() -> None:
+    """"解决个屁，还是响" at "solved?": the no is the answer, 还是响 is the problem."""
+    heard = Heard("解决个屁，还是响", reading(), "deny", answered=False)
+    assert heard.is_complaint and heard.complaint_categories == ["quality"]
+    assert not Heard("解决个屁，还是响", reading(), "deny").is_complaint  # no answer: too short
+    assert not Heard("没解决", reading(), "deny", answered=False).is_complaint  # a bare no
+    assert not Heard("没有啊", reading(), "deny", answered=False).is_complaint
 
 
 def test_a_remark_about_reading_the_chat_is_not_kept() -> None:
