@@ -23,6 +23,8 @@ import itertools
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -242,12 +244,21 @@ def main(argv: list[str] | None = None) -> None:
     think = {Channel.WEBCHAT: 0.0 if args.think is None else args.think,
              Channel.TELEGRAM: 1.0 if args.think is None else args.think}
     build_all()
+    with tempfile.TemporaryDirectory(prefix="bench-gateway-") as tmp, \
+            gateway_running(Path(tmp)) as (stack, gateway_url, internal_url, telegram):
+        asyncio.run(_run(stack, gateway_url, internal_url, telegram, channels,
+                         args.customers, think))
+
+
+@contextmanager
+def gateway_running(tmp: Path) -> Iterator[tuple[RasaStack, str, str, FakeBotApi]]:
+    """The real gateway (`python -m bot`) in front of a real Rasa + action server, with the
+    fake Telegram Bot API server: (stack, public URL, internal URL, fake Bot API)."""
     gateway_port = free_port()
     gateway_url = f"http://127.0.0.1:{gateway_port}"
     internal_url = f"http://127.0.0.1:{free_port()}"
     settings = get_settings().model_copy(update={"gateway_internal_url": internal_url})
-    with tempfile.TemporaryDirectory(prefix="bench-gateway-") as tmp, \
-            rasa_stack_running(Path(tmp), settings) as stack, serving() as telegram:
+    with rasa_stack_running(tmp, settings) as stack, serving() as telegram:
         env = {
             "HUIFANG_RASA_URL": stack.rasa_url,
             "HUIFANG_RASA_TOKEN": stack.token,
@@ -261,10 +272,8 @@ def main(argv: list[str] | None = None) -> None:
             "HUIFANG_TELEGRAM_API_BASE_URL": telegram.base_url,
         }
         spec = python_module("gateway", "bot", stack.settings, f"{gateway_url}/health")
-        with running(spec, Path(tmp) / "logs", env):
-            asyncio.run(_run(stack, gateway_url, internal_url, telegram.api, channels,
-                             args.customers, think))
-
+        with running(spec, tmp / "logs", env):
+            yield stack, gateway_url, internal_url, telegram.api
 
 if __name__ == "__main__":
     import sys
