@@ -12,7 +12,7 @@ arrival goes to an idle conversation. For each offered rate: turns, achieved rat
 p99, errors. The capacity is the highest offered rate with p95 ≤ 300 ms; the climb stops at the
 first rate whose p95 passes 2 s (beyond it only the queue grows).
 
-    .venv/bin/python -m bench.bench_capacity [--rates 5 10 20 30 40 60] [--seconds 12]
+    .venv/bin/python -m bench capacity    (make bench runs it with the defaults below)
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class Conversation:
     step: int = 0
 
     async def turn(self) -> bool:
-        message = self.messages[self.step % len(self.messages)]
+        message = self.messages[self.step]
         self.step += 1
         return await self.send(message) or self.step >= len(self.messages)
 
@@ -67,7 +67,6 @@ class Conversation:
 @dataclass
 class Level:
     rate: float
-    seconds: float
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     no_idle_conversation: int = 0
@@ -88,7 +87,7 @@ async def offer(rate: float, seconds: float, conversations: list[Conversation],
                 rng: random.Random) -> Level:
     """Poisson arrivals at `rate` for `seconds`; every arrival is one turn of an idle
     conversation. Returns once every turn has been answered."""
-    level = Level(rate, seconds)
+    level = Level(rate)
     idle = deque(conversations)
 
     async def one() -> None:
@@ -195,6 +194,11 @@ async def _callbacks(stack: RasaStack, count: int) -> tuple[list[int], list[str]
                                    [f"{tag}-{i}" for i in range(count)], tag)
 
 
+def _closes(replies: list[dict[str, str | None]]) -> bool:
+    """The bot's replies end with the closing thanks."""
+    return bool(replies) and CLOSING in (replies[-1].get("text") or "")
+
+
 async def _bounded(coroutines: list[Awaitable[None]], limit: int = 4) -> None:
     gate = asyncio.Semaphore(limit)
 
@@ -225,8 +229,7 @@ def rasa_prepare(http: httpx.AsyncClient, stack: RasaStack) -> Prepare:
                                            json={"sender": f"callback-{callback_id}",
                                                  "text": text}, headers=auth)
                 response.raise_for_status()
-                replies = response.json()
-                return bool(replies) and CLOSING in (replies[-1].get("text") or "")
+                return _closes(response.json())
             return Conversation(send, ANSWERS)
         return [conversation(i) for i in ids]
 
@@ -256,8 +259,7 @@ def webchat_prepare(http: httpx.AsyncClient, stack: RasaStack, gateway_url: str,
                 response.raise_for_status()
                 if response.status_code != 200:  # 202: queued, not answered in time
                     raise ValueError(f"web chat answered {response.status_code}")
-                replies = response.json()
-                return bool(replies) and CLOSING in (replies[-1].get("text") or "")
+                return _closes(response.json())
             return Conversation(send, ANSWERS)
         return [conversation(t) for t in tokens]
 

@@ -275,6 +275,7 @@ def gateway_running(tmp: Path) -> Iterator[tuple[RasaStack, str, str, FakeBotApi
         with running(spec, tmp / "logs", env):
             yield stack, gateway_url, internal_url, telegram.api
 
+
 if __name__ == "__main__":
     import sys
 

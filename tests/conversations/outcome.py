@@ -21,7 +21,8 @@ from tests.conversations.schema import ConversationSpec
 
 MAX_ASKS = 2  # the question and at most one re-ask
 MAX_DIMENSIONS = 2
-SEVERITY_RANK = {"none": -1, "low": 0, "medium": 1, "high": 2}  # "none": a non-complaint (migration 0004)
+# "none": a text kept as no complaint (migration 0004)
+SEVERITY_RANK = {"none": -1, "low": 0, "medium": 1, "high": 2}
 
 
 def check_properties(spec: ConversationSpec, observed: Observed, state: CallbackState
