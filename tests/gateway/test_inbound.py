@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
 from bot import inbound, inbox
@@ -106,6 +106,10 @@ def test_messages_written_while_rasa_is_down_wait_and_are_answered_in_order(
     texts = _wait_for_out(gateway, "in-down", 3)
     assert texts == [notice, "收到：還好吧", "收到：服務很好"]  # the notice came once
     assert [text for _, text in fake.taken_in] == ["還好吧", "服務很好"]
+    # a row is marked done just after its reply is stored: the reply can be seen first
+    gateway.wait_until(lambda s: s.scalar(select(func.count()).select_from(InboxItem).where(
+        InboxItem.address == "in-down", InboxItem.status == InboxStatus.DONE)) == 2,
+        what="both inbox rows done")
     rows = gateway.read(lambda s: list(s.scalars(
         select(InboxItem).where(InboxItem.address == "in-down").order_by(InboxItem.id))))
     assert [r.status for r in rows] == [InboxStatus.DONE, InboxStatus.DONE]
