@@ -10,14 +10,14 @@ question (a double tap) records nothing.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions import attempt_budget
@@ -135,6 +135,28 @@ class ValidateSurveyForm(FormValidationAction):
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> list[str]:
         return template_of(tracker).required_slots(known_overall(tracker), known_solved(tracker))
+
+    # --- one round trip a turn: the validation call asks the next question ----------------
+    # The domain has no action_ask_<slot>, so Rasa's form asks nothing after validating: the
+    # question goes out with the validation's answer instead of in a second call carrying the
+    # whole tracker again (docs/performance.md). Rasa validates before every question it
+    # would ask: after each message, at activation and when the form comes back.
+
+    async def next_requested_slot(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: DomainDict) -> dict[str, Any]:
+        """The first unanswered question of this callback's survey (None: the survey is done),
+        always set here (rasa-sdk leaves it to Rasa when the list is the domain's)."""
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker,
+                                             domain)
+        return SlotSet(REQUESTED_SLOT,
+                       next((slot for slot in required if tracker.get_slot(slot) is None), None))
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        events = await super().run(dispatcher, tracker, domain)
+        slot = next(e["value"] for e in events
+                    if e["event"] == "slot" and e["name"] == REQUESTED_SLOT)
+        return [*events, *ask(slot, tracker, dispatcher)] if slot else events
 
     # --- the steps every answer goes through ----------------------------------------------
 
@@ -426,77 +448,31 @@ def _source(turn: Turn) -> str:
     return turn.slot
 
 
-class _AskAction(Action, ABC):
+def _question(slot: str, tracker: Tracker) -> tuple[str, list[dict[str, str]], dict[str, Any]]:
+    """The text key, the buttons and the text's values of the question for `slot`."""
+    if slot == "overall":
+        key = "ask_recovery" if tracker.get_slot("template") == RECOVERY_TEMPLATE else "ask_overall"
+        return key, rating_buttons(slot, 5), {}
+    if slot == "solved":
+        return "ask_solved", yes_no_buttons(slot), {}
+    if slot == PROBLEM_SLOT:
+        return "ask_problem", category_buttons(slot), {}
+    if slot == "nps":
+        return "ask_nps", rating_buttons(slot, 10), {}
+    if slot == "comment":
+        return "ask_comment", [no_comment_button(slot)], {}
+    dimension = template_of(tracker).dimension_for_slot(slot)
+    return "ask_dimension", rating_buttons(slot, 5), {"label": dimension.label}
+
+
+def ask(slot: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
     """Asks one question of the form, in the customer's script, with its buttons; every
     question after the first can be skipped."""
-
-    slot = ""
-
-    def name(self) -> str:
-        return f"action_ask_{self.slot}"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[dict[str, Any]]:
-        speaker = Speaker(dispatcher, customer_script(tracker))
-        key, buttons, values = self.question(tracker)
-        if self.slot != "overall":
-            buttons = [*buttons, skip_button(self.slot)]
-        speaker.say(key, buttons, **values)
-        if _comes_back(tracker):
-            # asked again after a pause or a reminder: that is the question's one re-ask
-            return [SlotSet(attempt_budget.BUDGET_SLOT, self.slot)]
-        return []
-
-    @abstractmethod
-    def question(self, tracker: Tracker) -> tuple[str, list[dict[str, str]], dict[str, Any]]:
-        """The text key, the buttons and the text's values."""
-
-
-class AskOverall(_AskAction):
-    slot = "overall"
-
-    def question(self, tracker: Tracker) -> tuple[str, list[dict[str, str]], dict[str, Any]]:
-        key = "ask_recovery" if tracker.get_slot("template") == RECOVERY_TEMPLATE else "ask_overall"
-        return key, rating_buttons("overall", 5), {}
-
-
-class AskSolved(_AskAction):
-    slot = "solved"
-
-    def question(self, tracker: Tracker) -> tuple[str, list[dict[str, str]], dict[str, Any]]:
-        return "ask_solved", yes_no_buttons("solved"), {}
-
-
-class AskProblem(_AskAction):
-    slot = PROBLEM_SLOT
-
-    def question(self, tracker: Tracker) -> tuple[str, list[dict[str, str]], dict[str, Any]]:
-        return "ask_problem", category_buttons(PROBLEM_SLOT), {}
-
-
-class _AskDimension(_AskAction):
-    def question(self, tracker: Tracker) -> tuple[str, list[dict[str, str]], dict[str, Any]]:
-        dimension = template_of(tracker).dimension_for_slot(self.slot)
-        return "ask_dimension", rating_buttons(self.slot, 5), {"label": dimension.label}
-
-
-class AskDim1(_AskDimension):
-    slot = "dim_1"
-
-
-class AskDim2(_AskDimension):
-    slot = "dim_2"
-
-
-class AskNps(_AskAction):
-    slot = "nps"
-
-    def question(self, tracker: Tracker) -> tuple[str, list[dict[str, str]], dict[str, Any]]:
-        return "ask_nps", rating_buttons("nps", 10), {}
-
-
-class AskComment(_AskAction):
-    slot = "comment"
-
-    def question(self, tracker: Tracker) -> tuple[str, list[dict[str, str]], dict[str, Any]]:
-        return "ask_comment", [no_comment_button(self.slot)], {}
+    key, buttons, values = _question(slot, tracker)
+    if slot != "overall":
+        buttons = [*buttons, skip_button(slot)]
+    Speaker(dispatcher, customer_script(tracker)).say(key, buttons, **values)
+    if _comes_back(tracker):
+        # asked again after a pause or a reminder: that is the question's one re-ask
+        return [SlotSet(attempt_budget.BUDGET_SLOT, slot)]
+    return []

@@ -9,22 +9,17 @@ from typing import Any
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.replies import TEXTS
 from actions.survey_form import ValidateSurveyForm
 from huifang.db.models import EscalationStatus, Priority
 from tests.actions.conftest import slot_events, texts
 
 
-
 async def validate(tracker: Any, domain: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    """The slots the form sets, `requested_slot` included: when the validator leaves it to
-    Rasa (its questions are the domain's list), it is the first of them still empty."""
+    """The slots the form sets, `requested_slot` included, and everything said (the next
+    question too: the validation asks it)."""
     dispatcher = CollectingDispatcher()
     slots = slot_events(await ValidateSurveyForm().run(dispatcher, tracker, domain))
-    if "requested_slot" not in slots:
-        values = {**tracker.slots, **slots}
-        slots["requested_slot"] = next(
-            (s for s in domain["forms"]["survey_form"]["required_slots"] if values.get(s) is None),
-            None)
     return slots, texts(dispatcher)
 
 
@@ -168,16 +163,38 @@ async def test_a_comment_is_stored_and_a_button_of_another_question_records_noth
     assert s.stored().response.nps is None
 
 
-async def test_a_question_shown_again_after_a_pause_has_spent_its_reask(survey) -> None:
-    from actions.survey_form import AskNps
+async def test_the_validation_asks_the_next_question_itself(survey, domain) -> None:
+    """One call to the action server a turn: the answer's acknowledgement and the next
+    question come back together (Rasa's form has no action_ask_<slot> to call)."""
     s = survey()
-    tracker = s.tracker("nps", "你好", intent="greet")
+    dispatcher = CollectingDispatcher()
+    events = await ValidateSurveyForm().run(
+        dispatcher, s.tracker("nps", "9", overall=5, solved=True), domain)
+    assert slot_events(events)["requested_slot"] == "comment"
+    assert texts(dispatcher).endswith(TEXTS["ask_comment"])
+    assert "跳过" in str(dispatcher.messages[-1]["buttons"])
+    assert "ask_" not in " ".join(a for a in domain["actions"] if isinstance(a, str))
+
+
+async def test_the_last_answer_asks_nothing_more(survey, domain) -> None:
+    s = survey()
+    slots, said = await validate(s.tracker("comment", "师傅很专业", intent="praise", overall=5,
+                                           solved=True, nps=9), domain)
+    assert slots["requested_slot"] is None
+    assert not any(TEXTS[key] in said for key in TEXTS if key.startswith("ask_"))
+
+
+async def test_a_question_shown_again_after_a_pause_has_spent_its_reask(survey, domain) -> None:
+    s = survey()
+    tracker = s.tracker("nps", "你好", intent="greet", overall=5, solved=True)
     tracker.events[-1:] = [{"event": "action", "name": "action_resume_callback"},
                            {"event": "action", "name": "survey_form"}]
-    events = await AskNps().run(CollectingDispatcher(), tracker, {})
-    assert slot_events(events) == {"failed_question": "nps"}
-    plain = s.tracker("nps", "qwer", intent="out_of_scope")
-    assert await AskNps().run(CollectingDispatcher(), plain, {}) == []
+    dispatcher = CollectingDispatcher()
+    slots = slot_events(await ValidateSurveyForm().run(dispatcher, tracker, domain))
+    assert slots == {"requested_slot": "nps", "failed_question": "nps"}
+    assert texts(dispatcher) == TEXTS["ask_nps"]
+    answered, _ = await validate(s.tracker("nps", "9", overall=5, solved=True), domain)
+    assert answered["failed_question"] is None
 
 
 # --- answering what was said (issue 12: customers who do not follow the script) ------------
