@@ -57,6 +57,9 @@ class Inbound:
     address: str
     body: dict[str, Any]
     attempts: int
+    # never handed to anyone before (no try failed, no lease ran out or was handed back): it
+    # cannot have reached Rasa yet, so Rasa need not look its key up in the tracker
+    first_try: bool = False
 
     @property
     def rasa_key(self) -> str:
@@ -66,7 +69,7 @@ class Inbound:
     @classmethod
     def of(cls, row: InboxItem) -> Inbound:
         return cls(row.id, row.channel, row.message_key, row.address, dict(row.body),
-                   row.attempts)
+                   row.attempts, first_try=row.attempts == 0 and row.lease_until is None)
 
 
 def storable(value: Any) -> Any:
@@ -138,12 +141,13 @@ def take_head(session: Session, channel: Channel, address: str, now: datetime,
         .order_by(InboxItem.id).limit(1))
     if head is None:
         return None
+    inbound = Inbound.of(head)  # as it was before this lease
     taken = session.execute(
         update(InboxItem).where(InboxItem.id == head.id, InboxItem.status == InboxStatus.WAITING,
                                 _free(now))
         .values(lease_until=now + policy.lease)
         .execution_options(synchronize_session=False)).rowcount
-    return Inbound.of(head) if taken else None
+    return inbound if taken else None
 
 
 def finish(session: Session, item_id: int, now: datetime) -> None:
@@ -153,12 +157,13 @@ def finish(session: Session, item_id: int, now: datetime) -> None:
                             error=None))
 
 
-def release(session: Session, item_ids: list[int]) -> None:
-    """A gateway stopping gracefully hands the rows it was processing back at once."""
+def release(session: Session, item_ids: list[int], now: datetime) -> None:
+    """A gateway stopping gracefully hands the rows it was processing back at once (a lease
+    that ran out now: they may have reached Rasa, so they are no first try)."""
     if item_ids:
         session.execute(update(InboxItem).where(InboxItem.id.in_(item_ids),
                                                 InboxItem.status == InboxStatus.WAITING)
-                        .values(lease_until=None))
+                        .values(lease_until=now))
 
 
 def retry_later(session: Session, item_id: int, error: str, now: datetime,

@@ -91,7 +91,7 @@ class InboxWorker:
             task.cancel()
         await asyncio.gather(*self._active.values(), return_exceptions=True)
         cut_off = sorted(self._processing)
-        await self._db.run(lambda s: release(s, cut_off))
+        await self._db.run(lambda s: release(s, cut_off, utcnow()))
 
     async def settled(self, item: int, chat: tuple[Channel, str], timeout: float
                       ) -> InboxStatus | None:

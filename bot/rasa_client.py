@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL_WEBHOOK = "/webhooks/huifang/webhook"
 MESSAGE_KEY = "message_key"  # in the user message's metadata, read by the channel and actions
+FIRST_TRY = "first_try"  # beside it: never sent before, nothing to look up
 
 
 class RasaUnavailable(Exception):
@@ -43,6 +44,10 @@ def _bot_messages(raw: list[dict[str, Any]]) -> list[BotMessage]:
     return messages
 
 
+def _metadata(key: str, first_try: bool) -> dict[str, Any]:
+    return {MESSAGE_KEY: key, FIRST_TRY: True} if first_try else {MESSAGE_KEY: key}
+
+
 class RasaClient:
     """Talks to one Rasa server, or to several sharing the Redis stores: each conversation
     (sender) always to the same one (bot.rasa_routing)."""
@@ -55,17 +60,20 @@ class RasaClient:
             timeout=timeout, limits=httpx.Limits(max_connections=max_connections,
                                                  max_keepalive_connections=max_connections))
 
-    async def say(self, sender: str, text: str, key: str) -> list[BotMessage]:
+    async def say(self, sender: str, text: str, key: str, first_try: bool = False
+                  ) -> list[BotMessage]:
         """What the customer typed: Rasa's channel reads it as text, whatever it looks like.
         `key` is the message's idempotency key: a message Rasa already took in is not run
-        again, its replies are answered again (rasa_channels/customer_input.py)."""
+        again, its replies are answered again (rasa_channels/customer_input.py). `first_try`:
+        the message was never sent before, so Rasa need not look the key up."""
         return await self._channel({"sender": sender, "text": text,
-                                    "metadata": {MESSAGE_KEY: key}})
+                                    "metadata": _metadata(key, first_try)})
 
-    async def press(self, sender: str, payload: str, key: str) -> list[BotMessage]:
+    async def press(self, sender: str, payload: str, key: str, first_try: bool = False
+                    ) -> list[BotMessage]:
         """A button we offered in this conversation, mapped back from its opaque id."""
         return await self._channel({"sender": sender, "button": payload,
-                                    "metadata": {MESSAGE_KEY: key}})
+                                    "metadata": _metadata(key, first_try)})
 
     async def trigger(self, sender: str, intent: str) -> list[BotMessage]:
         body = await self._post(sender, f"/conversations/{sender}/trigger_intent",

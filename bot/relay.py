@@ -87,8 +87,10 @@ class Relay:
             if on_accepted is not None:
                 await on_accepted()
             try:
-                answer = await (self.rasa.press(target.sender, payload, item.rasa_key) if payload
-                                else self.rasa.say(target.sender, said, item.rasa_key))
+                answer = await (
+                    self.rasa.press(target.sender, payload, item.rasa_key, item.first_try)
+                    if payload else
+                    self.rasa.say(target.sender, said, item.rasa_key, item.first_try))
             except RasaUnavailable as exc:
                 log.warning("Rasa unavailable for %s: %s", target.sender, exc)
                 attempt.retry = f"Rasa: {exc}"

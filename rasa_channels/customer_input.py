@@ -10,7 +10,9 @@ protected HTTP API's trigger_intent, never through this channel.
 a message whose key is already in the conversation's tracker is not run again — its replies
 are answered again, read from the tracker — so a gateway retrying after a timeout or a crash
 never records an answer twice (docs/reliability.md, "Inbound"). One message per conversation
-is looked at and handled at a time.
+is looked at and handled at a time. `"first_try": true` beside the key is the gateway's word
+that the message was never sent before (no try failed, no lease ran out): the tracker is then
+not read for it — a read of the whole history that would cost as much as the turn's own.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from rasa_channels.plain_text import button_intent, plain_text
 INTERNAL_INTENT_PREFIX = "EXTERNAL_"
 MAX_SENDER = 128
 MESSAGE_KEY = "message_key"
+FIRST_TRY = "first_try"
 MAX_KEY = 80
 LISTEN = "action_listen"
 
@@ -66,9 +69,9 @@ class CustomerInput(InputChannel):
             message = _message_of(request)
             if isinstance(message, str):
                 return response.json({"error": message}, status=400)
-            sender, text, key = message
+            sender, text, key, first_try = message
             async with self._locks.hold(sender):
-                if key is not None:
+                if key is not None and not first_try:
                     earlier = await _replies_to(request, sender, key)
                     if earlier is not None:
                         return response.json(earlier)
@@ -104,8 +107,8 @@ async def _replies_to(request: Request, sender: str, key: str
     return replies
 
 
-def _message_of(request: Request) -> tuple[str, str, Optional[str]] | str:
-    """(sender, text for Rasa, message key), or what is wrong with the request."""
+def _message_of(request: Request) -> tuple[str, str, Optional[str], bool] | str:
+    """(sender, text for Rasa, message key, first try), or what is wrong with the request."""
     try:
         body = request.json
     except Exception:  # sanic raises its own InvalidUsage on a malformed body
@@ -119,14 +122,15 @@ def _message_of(request: Request) -> tuple[str, str, Optional[str]] | str:
     key = metadata.get(MESSAGE_KEY) if isinstance(metadata, dict) else None
     if key is not None and (not isinstance(key, str) or not key or len(key) > MAX_KEY):
         return '"metadata.message_key" must be a short string'
+    first_try = isinstance(metadata, dict) and metadata.get(FIRST_TRY) is True
     if (text is None) == (button is None):
         return 'send either "text" or "button"'
     if text is not None:
         if not isinstance(text, str):
             return '"text" must be a string'
         words = plain_text(text)
-        return (sender, words, key) if words else '"text" must not be empty'
+        return (sender, words, key, first_try) if words else '"text" must not be empty'
     intent = button_intent(button) if isinstance(button, str) else None
     if intent is None or intent.startswith(INTERNAL_INTENT_PREFIX):
         return '"button" must be a payload the assistant offered'
-    return sender, button, key
+    return sender, button, key, first_try

@@ -118,6 +118,21 @@ def test_a_message_key_already_taken_in_is_answered_again_not_run_again(
     assert conversation.stored().response.solved is True
 
 
+def test_a_first_try_is_not_looked_up(start_callback: Any, rasa_client: RasaConversations
+                                     ) -> None:
+    """The gateway marks a message no one handed to Rasa before (`first_try`): its key cannot
+    be in the tracker, so the channel does not read the tracker for it. The mark is the
+    gateway's promise; here it is broken on purpose to show the lookup really is skipped."""
+    conversation = start_callback()
+    body = {"sender": conversation.sender, "text": "非常满意",
+            "metadata": {"message_key": "inbox:900101", "first_try": True}}
+    rasa_client.channel(body)
+    rasa_client.channel(body)
+    users = [e for e in _events(rasa_client, conversation.sender)
+             if e["event"] == "user" and not e["text"].startswith("EXTERNAL")]
+    assert [e["text"] for e in users] == ["非常满意", "非常满意"]
+
+
 def test_a_message_key_must_be_a_short_string(rasa_client: RasaConversations) -> None:
     for key in (5, "", "k" * 81, ["inbox:1"]):
         response = rasa_client.post_channel({"sender": "callback-1", "text": "你好",

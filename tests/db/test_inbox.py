@@ -93,5 +93,26 @@ def test_a_stopping_gateway_hands_its_message_back(sessions: sessionmaker[Sessio
     item = _store(sessions, "k1")
     assert item is not None and _take(sessions, NOW) is not None
     with session_scope(sessions) as session:
-        inbox.release(session, [item])
+        inbox.release(session, [item], NOW)
     assert _take(sessions, NOW + timedelta(seconds=1)) is not None
+
+
+def test_only_a_message_never_handed_to_anyone_is_a_first_try(
+        sessions: sessionmaker[Session]) -> None:
+    """A first try cannot have reached Rasa before, so Rasa need not look its key up; a row
+    taken over after a lease, tried again after a failure or handed back by a stopping gateway
+    may have reached it."""
+    crashed, failed, released = _store(sessions, "k1"), _store(sessions, "k2", "b"), \
+        _store(sessions, "k3", "c")
+    assert crashed is not None and failed is not None and released is not None
+    for address in ("a", "b", "c"):
+        taken = _take(sessions, NOW, address)
+        assert taken is not None and taken.first_try
+    taken_over = _take(sessions, NOW + POLICY.lease + timedelta(seconds=1))
+    assert taken_over is not None and not taken_over.first_try
+    with session_scope(sessions) as session:
+        inbox.retry_later(session, failed, "Rasa down", NOW, POLICY)
+        inbox.release(session, [released], NOW)
+    for address in ("b", "c"):
+        again = _take(sessions, NOW + timedelta(minutes=1), address)
+        assert again is not None and not again.first_try, address

@@ -49,6 +49,7 @@ def fake_rasa() -> Iterator[tuple[FakeRasa, str]]:
     with serve_asgi(fake.app(), name="fake-rasa") as url:
         yield fake, url
     fake.release()
+    assert fake.broken_promises == []  # no message marked as a first try had reached Rasa
 
 
 @pytest.fixture
@@ -83,6 +84,9 @@ def test_a_rasa_timeout_is_tried_again_with_the_same_key_and_answered_once(
     assert texts[1:] == ["收到：5"] and not any(RESEND in t for t in texts)
     assert fake.taken_in == [(fake.calls[0][0], "5")]  # recorded once, though asked twice
     assert len(fake.calls) >= 2 and {key for _, _, key in fake.calls} == {fake.calls[0][2]}
+    # only the first request is marked as a first try: the later ones may find it taken in
+    assert fake.first_tries == [True] + [False] * (len(fake.calls) - 1)
+    assert fake.broken_promises == []
     assert _texts(gateway, "in-slow", Direction.INBOUND) == ["5"]  # in the transcript once
     # the page sends it again (its request was cut off): nothing new, the same answer
     again = gateway.webchat_say("in-slow", text="5", key="k-slow-0001")
