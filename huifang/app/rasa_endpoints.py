@@ -53,8 +53,8 @@ class RedisStores:
         if parts.password:
             connection["password"] = "${" + REDIS_PASSWORD_VARIABLE + "}"
         tracker: dict[str, object] = {"type": "redis", **connection}
-        if self.tracker_ttl_seconds:
-            tracker["record_exp"] = self.tracker_ttl_seconds
+        if self.tracker_ttl_seconds:  # whole seconds: redis-py refuses a float expiry
+            tracker["record_exp"] = max(1, round(self.tracker_ttl_seconds))
         return {"tracker_store": tracker, "lock_store": {"type": "redis", **connection}}
 
     @property

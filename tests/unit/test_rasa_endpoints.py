@@ -39,6 +39,9 @@ def test_redis_holds_trackers_and_locks(tmp_path: Path) -> None:
         assert (section["url"], section["port"], section["db"], section["key_prefix"]) == (
             "cache.local", 6380, 2, "hf1")
     assert tracker["record_exp"] == settings.rasa_tracker_ttl_hours * 3600
+    # whole seconds: given a float, redis-py refuses the expiry and Rasa silently keeps the
+    # trackers in memory instead (each server its own: nothing shared)
+    assert type(tracker["record_exp"]) is int
 
 
 def test_the_redis_password_stays_out_of_the_file(tmp_path: Path) -> None:
