@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-GLOBAL_MESSAGES_PER_SECOND = 28  # Telegram allows ~30/s; keep a margin for jitter
 RATE_LIMIT_RETRIES = 3
 CONNECTIONS = 64
 
@@ -31,7 +30,7 @@ def build_application(gateway: Gateway) -> Application:
         ApplicationBuilder()
         .token(token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
-        .rate_limiter(AIORateLimiter(overall_max_rate=GLOBAL_MESSAGES_PER_SECOND,
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_messages_per_second,
                                      overall_time_period=1, max_retries=RATE_LIMIT_RETRIES))
         .connection_pool_size(CONNECTIONS)
     )

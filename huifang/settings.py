@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     # under Telegram's ~1/s, as requests reach it with jitter)
     telegram_chat_messages_per_second: float = Field(0.9, gt=0)
     telegram_chat_burst: int = Field(3, ge=1)
+    # The bot's overall pace, all chats together: Telegram allows about 30 messages a second;
+    # 29 keeps a margin for requests that reach it closer together than they left
+    telegram_messages_per_second: float = Field(29.0, gt=0, le=30)
 
     # Intake API and scheduler
     scheduler_host: str = "127.0.0.1"
