@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import math
 import statistics
 import tempfile
 import time
@@ -116,7 +117,7 @@ class Harness:
         history = (await self.http.get(
             f"{self.gateway_url}/webchat/{address}/messages")).json()
         button = next(b for b in history[-1]["buttons"] if b["title"].startswith(FIRST_BUTTON))
-        bodies = [{"payload": button["payload"]}] + [{"text": a} for a in TYPED_ANSWERS]
+        bodies = [{"button": button["id"]}] + [{"text": a} for a in TYPED_ANSWERS]
         for body in bodies:
             await asyncio.sleep(think)
             began = time.perf_counter()
@@ -185,13 +186,14 @@ async def _level(harness: Harness, stack: RasaStack, channel: Channel, customers
     errors = [r for r in results if isinstance(r, BaseException)]
     undelivered = await _settled_undelivered(stack.database_url, ids)
     rejected = (len(harness.fake.rejected(429)) - rejected_before) if harness.fake else 0
-    turns = timings.turns
+    turns, starts = timings.turns or [math.nan], timings.starts or [math.nan]
     print(f"{channel.value:>8} · {customers:>3} customers (think {think:.1f} s): "
-          f"{len(turns)} turns in {elapsed:.1f} s → {len(turns) / elapsed:.1f} turns/s; "
+          f"{len(timings.turns)} turns in {elapsed:.1f} s → "
+          f"{len(timings.turns) / elapsed:.1f} turns/s; "
           f"turn p50 {statistics.median(turns) * 1000:.0f} ms, "
           f"p95 {percentile(turns, .95) * 1000:.0f} ms, "
           f"p99 {percentile(turns, .99) * 1000:.0f} ms; "
-          f"start p50 {statistics.median(timings.starts) * 1000:.0f} ms; "
+          f"start p50 {statistics.median(starts) * 1000:.0f} ms; "
           f"429s {rejected}; undelivered {undelivered}; "
           f"errors {len(errors) + len(timings.failures)}", flush=True)
     for problem in [*map(repr, errors[:3]), *timings.failures[:3]]:
