@@ -2,7 +2,8 @@
 the way our stack does, after the secret check every Huifang process makes.
 
 HUIFANG_RASA_TOKEN becomes Rasa's --auth-token inside this process, so the token is never on
-a command line; endpoints.yml reads HUIFANG_ACTION_SERVER_TOKEN from the environment.
+a command line; endpoints.yml reads HUIFANG_ACTION_SERVER_TOKEN from the environment. Action
+server answers are validated against a schema checked once (huifang/app/rasa_action_results.py).
 Standard library + Rasa only: the rest of huifang is not installed in this virtualenv.
 """
 
@@ -19,6 +20,9 @@ def main(argv: list[str]) -> None:
     enforce("rasa", secrets, dev_mode_from_environment())
     from rasa.__main__ import main as rasa_main
 
+    from huifang.app.rasa_action_results import validate_each_answer_against_a_checked_schema
+
+    validate_each_answer_against_a_checked_schema()
     sys.argv = ["rasa", *argv, "--auth-token", secrets["rasa_token"] or ""]
     rasa_main()
 

@@ -1,0 +1,66 @@
+"""Action server answers are validated by Rasa against a schema checked once, not once per
+answer (huifang/app/rasa_action_results.py), with the same verdicts: run in the Rasa
+virtualenv, where the patch applies."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from huifang.app.model_build import RASA_BIN
+from huifang.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.rasa
+
+_PROBE = """
+import json
+from jsonschema.validators import validator_for
+from rasa.core.actions.action import RemoteAction
+from rasa.utils.endpoints import EndpointConfig
+from huifang.app.rasa_action_results import validate_each_answer_against_a_checked_schema
+
+validate_each_answer_against_a_checked_schema()
+cls = validator_for(RemoteAction.action_response_format_spec())
+checks = []
+real_check = cls.check_schema.__func__
+cls.check_schema = classmethod(lambda c, schema, **kw: checks.append(1) or real_check(c, schema, **kw))
+action = RemoteAction("validate_survey_form", EndpointConfig("http://127.0.0.1:1/webhook"))
+answer = {"events": [{"event": "slot", "name": "overall", "value": 5}],
+          "responses": [{"text": "好的", "buttons": []}]}
+accepted = [action._validate_action_result(answer) for _ in range(50)]
+checks_while_accepting = len(checks)
+refused = []
+for bad in ({"events": "not a list"}, {"responses": [5]}):
+    try:
+        action._validate_action_result(bad)
+        refused.append(None)
+    except Exception as error:
+        refused.append(type(error).__name__ + ": " + getattr(error, "message", str(error)))
+print(json.dumps({"accepted": accepted, "refused": refused, "checks": checks_while_accepting}))
+"""
+
+
+@pytest.fixture(scope="module")
+def verdicts() -> dict[str, object]:
+    result = subprocess.run(
+        [str(RASA_BIN.parent / "python"), "-c", _PROBE], cwd=PROJECT_ROOT,
+        capture_output=True, text=True, timeout=180,
+        env={"PYTHONPATH": str(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_a_valid_answer_is_accepted_without_checking_the_schema_each_time(
+        verdicts: dict[str, object]) -> None:
+    assert verdicts["accepted"] == [True] * 50
+    assert verdicts["checks"] == 1  # jsonschema.validate alone checks it on every call: 50
+
+
+def test_an_invalid_answer_fails_as_it_did_with_rasas_own_message(
+        verdicts: dict[str, object]) -> None:
+    refused = verdicts["refused"]
+    assert isinstance(refused, list) and len(refused) == 2
+    assert all(r and r.startswith("ValidationError: ") and
+               "Failed to validate Action server response" in r for r in refused), refused
