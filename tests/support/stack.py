@@ -39,14 +39,15 @@ class RasaStack:
 def rasa_stack_running(workdir: Path, settings: Settings | None = None,
                        database: str = "sqlite") -> Iterator[RasaStack]:
     """`database` is "sqlite" or "postgresql"; the stack's settings (database and Rasa URL
-    filled in) are what the other processes of a test should be given."""
+    filled in) are what the other processes of a test should be given. Rasa's trackers go to
+    the settings' Redis when they name one (the benchmarks' deployment runs), else to SQLite."""
     with migrated(database, workdir) as url:
         action_port, rasa_port = free_port(), free_port()
         rasa_url, action_url = f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}"
         settings = (settings or get_settings()).model_copy(
             update={"database_url": url, "rasa_url": rasa_url})
         endpoints = write_endpoints(workdir / "endpoints.yml", action_url,
-                                    str(workdir / "tracker.db"))
+                                    str(workdir / "tracker.db"), RedisStores.of(settings))
         logs = workdir / "logs"
         with running_together([action_server(settings, action_port),
                                rasa_server(settings, rasa_port, endpoints)], logs):
