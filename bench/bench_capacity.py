@@ -5,7 +5,8 @@ politely lower request rate. Three targets in one run:
 - the anchor: the stock `rasa init` bot (DIET + TED + rules, in-memory tracker), trained in a
   temporary folder, REST channel;
 - Huifang's Rasa + action server alone (our channel's webhook);
-- Huifang's full web-chat path: gateway → inbox → Rasa → actions → database → reply.
+- Huifang's full web-chat path: gateway → inbox → Rasa → actions → database → reply;
+the two Huifang targets on SQLite (the embedded default) and on PostgreSQL (a deployment).
 
 Each conversation takes at most one turn at a time (a customer waits for the answer); an
 arrival goes to an idle conversation. For each offered rate: turns, achieved rate, p50 / p95 /
@@ -44,6 +45,8 @@ SECONDS = 12.0
 P95_GOAL = 0.300
 SATURATED = 2.0
 SEED = 15
+# the embedded default, and a deployment's database (docs/deployment.md)
+DATABASES = ("sqlite", "postgresql")
 WARM_UP_CONVERSATIONS = 3
 ANSWERS = ["5", "解决了", "4", "4分", "9", "没有"]  # read by whatever question is open
 CLOSING = "感谢"
@@ -266,31 +269,47 @@ def webchat_prepare(http: httpx.AsyncClient, stack: RasaStack, gateway_url: str,
     return prepare
 
 
-async def _measure(rates: list[float], seconds: float, stock_url: str, stack: RasaStack,
-                   gateway_url: str, internal_url: str) -> None:
-    limits = httpx.Limits(max_connections=500, max_keepalive_connections=100)
-    async with httpx.AsyncClient(timeout=120, limits=limits) as http:
-        stock = await climb("stock rasa init", stock_prepare(http, stock_url), rates, seconds)
-        alone = await climb("huifang rasa+actions", rasa_prepare(http, stack), rates, seconds)
-        webchat = await climb("huifang web chat", webchat_prepare(
+def _client() -> httpx.AsyncClient:
+    return httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=500,
+                                                              max_keepalive_connections=100))
+
+
+async def _stock(rates: list[float], seconds: float, url: str) -> float:
+    async with _client() as http:
+        return await climb("stock rasa init", stock_prepare(http, url), rates, seconds)
+
+
+async def _huifang(rates: list[float], seconds: float, database: str, stack: RasaStack,
+                   gateway_url: str, internal_url: str) -> dict[str, float]:
+    async with _client() as http:
+        alone = await climb(f"huifang rasa+actions ({database})", rasa_prepare(http, stack),
+                            rates, seconds)
+        webchat = await climb(f"huifang web chat ({database})", webchat_prepare(
             http, stack, gateway_url, internal_url), rates, seconds)
-    for name, value in (("Rasa + actions alone", alone), ("full web-chat path", webchat)):
-        ratio = f"{value / stock:.2f}×" if stock else "n/a"
-        print(f"capacity, {name}: {value:.0f} turns/s = {ratio} the stock bot's "
-              f"({stock:.0f} turns/s, same run)", flush=True)
+    return {f"Rasa + actions alone, {database}": alone, f"full web-chat path, {database}": webchat}
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rates", type=float, nargs="+", default=list(RATES))
     parser.add_argument("--seconds", type=float, default=SECONDS)
+    parser.add_argument("--databases", nargs="+", choices=DATABASES, default=list(DATABASES))
     args = parser.parse_args(argv if argv is not None else [])
     build_all()
-    with tempfile.TemporaryDirectory(prefix="bench-capacity-") as tmp, \
-            stock_bot_running(Path(tmp) / "stock") as stock_url, \
-            gateway_running(Path(tmp)) as (stack, gateway_url, internal_url, _):
-        asyncio.run(_measure(args.rates, args.seconds, stock_url, stack, gateway_url,
-                             internal_url))
+    capacities: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-capacity-") as tmp:
+        with stock_bot_running(Path(tmp) / "stock") as stock_url:
+            stock = asyncio.run(_stock(args.rates, args.seconds, stock_url))
+        for database in args.databases:
+            (Path(tmp) / database).mkdir()
+            with gateway_running(Path(tmp) / database, database) as (stack, gateway_url,
+                                                                     internal_url, _):
+                capacities.update(asyncio.run(_huifang(args.rates, args.seconds, database,
+                                                       stack, gateway_url, internal_url)))
+    for name, value in capacities.items():
+        ratio = f"{value / stock:.2f}×" if stock else "n/a"
+        print(f"capacity, {name}: {value:.0f} turns/s = {ratio} the stock bot's "
+              f"({stock:.0f} turns/s, same run)", flush=True)
 
 
 if __name__ == "__main__":

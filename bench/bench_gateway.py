@@ -253,14 +253,16 @@ def main(argv: list[str] | None = None) -> None:
 
 
 @contextmanager
-def gateway_running(tmp: Path) -> Iterator[tuple[RasaStack, str, str, FakeBotApi]]:
+def gateway_running(tmp: Path, database: str = "sqlite"
+                    ) -> Iterator[tuple[RasaStack, str, str, FakeBotApi]]:
     """The real gateway (`python -m bot`) in front of a real Rasa + action server, with the
-    fake Telegram Bot API server: (stack, public URL, internal URL, fake Bot API)."""
+    fake Telegram Bot API server, on `database` ("sqlite" or "postgresql"): (stack, public
+    URL, internal URL, fake Bot API)."""
     gateway_port = free_port()
     gateway_url = f"http://127.0.0.1:{gateway_port}"
     internal_url = f"http://127.0.0.1:{free_port()}"
     settings = get_settings().model_copy(update={"gateway_internal_url": internal_url})
-    with rasa_stack_running(tmp, settings) as stack, serving() as telegram:
+    with rasa_stack_running(tmp, settings, database) as stack, serving() as telegram:
         env = {
             "HUIFANG_RASA_URL": stack.rasa_url,
             "HUIFANG_RASA_TOKEN": stack.token,
