@@ -11,9 +11,10 @@ jsonschema only)."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Type
+from collections.abc import Callable
+from typing import Any
 
-_validators: Dict[Type[Any], Any] = {}
+_validators: dict[type, Any] = {}
 
 
 def _validator(action: Any) -> Any:
@@ -31,9 +32,9 @@ def _validator(action: Any) -> Any:
 def validate_each_answer_against_a_checked_schema() -> None:
     from rasa.core.actions.action import RemoteAction
 
-    rasas_own: Callable[[Any, Dict[str, Any]], bool] = RemoteAction._validate_action_result
+    rasas_own: Callable[[Any, dict[str, Any]], bool] = RemoteAction._validate_action_result
 
-    def validate(self: Any, result: Dict[str, Any]) -> bool:
+    def validate(self: Any, result: dict[str, Any]) -> bool:
         if _validator(self).is_valid(result):
             return True
         return rasas_own(self, result)  # raises Rasa's ValidationError, message and all
