@@ -20,6 +20,7 @@ import io
 import json
 import os
 import pstats
+import secrets
 import statistics
 import subprocess
 import tempfile
@@ -154,7 +155,9 @@ def main(argv: list[str] | None = None) -> None:
                  str(endpoints), *senders],
                 cwd=PROJECT_ROOT, capture_output=True, text=True, check=False,
                 env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TF_NUM_INTRAOP_THREADS": "1",
-                     "TF_NUM_INTEROP_THREADS": "1", "PYTHONPATH": str(PROJECT_ROOT)})
+                     "TF_NUM_INTEROP_THREADS": "1", "PYTHONPATH": str(PROJECT_ROOT),
+                     # the endpoints file names it; this in-process action server checks none
+                     "HUIFANG_ACTION_SERVER_TOKEN": secrets.token_hex(16)})
         finally:
             server.shutdown()
         line = next((x for x in done.stdout.splitlines() if x.startswith("PROBE ")), None)
