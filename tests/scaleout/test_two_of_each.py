@@ -13,7 +13,6 @@ conversation moves to the other server and carries on where it was."""
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -23,7 +22,7 @@ from sqlalchemy import select
 from bot.rasa_routing import RasaRouting
 from huifang.db.models import CallbackStatus, DeliveryStatus, Direction, Message, SurveyResponse
 from tests.scaleout.stack import ScaleOut, scale_out_stack
-from tests.scheduler.live_stack import LiveStack
+from tests.scheduler.live_stack import INTRO, LiveStack, check_first_round_delivered_once
 from tests.support.fake_bot_api import FakeBotApi, FakeUser, SentMessage
 
 pytestmark = pytest.mark.rasa
@@ -31,7 +30,6 @@ pytestmark = pytest.mark.rasa
 CUSTOMERS = 40
 SERVERS = 2
 ANSWERING_PER_SERVER = 4
-INTRO = "服务回访助手"  # in the first message of every start round
 OVERALL_QUESTION = "总体满意度"
 SOLVED_QUESTION = "解决了吗"
 # after "解决了" a 5 needs no rating and goes on to the recommendation question; a 4 gets the
@@ -117,24 +115,6 @@ def press_score(fake: FakeBotApi, customer: Answering) -> None:
     fake.wait_for_answer(fake.user_presses(customer.user, question, button["callback_data"]))
 
 
-def check_delivered_once(live: LiveStack, users: list[FakeUser]) -> Counter[int]:
-    """The one-server path's checks; returns the messages each chat got."""
-    fake = live.fake
-    openings = Counter(m.chat_id for m in list(fake.sent) if INTRO in m.text)
-    assert openings == Counter({u.id: 1 for u in users})
-    per_chat = Counter(m.chat_id for m in list(fake.sent))
-    assert len(set(per_chat.values())) == 1, per_chat  # every chat got the same round, once
-    assert fake.rejected(429) == []  # the gateway paced itself below Telegram's limits
-    per_callback = live.outgoing_per_callback()
-    assert len(per_callback) == CUSTOMERS
-    assert set(per_callback.values()) == set(per_chat.values())
-    callbacks = live.callbacks()
-    assert len(callbacks) == CUSTOMERS
-    assert {c.status for c in callbacks} == {CallbackStatus.IN_PROGRESS}
-    assert {c.delivered_round for c in callbacks} == {1}
-    return per_chat
-
-
 def check_routing(stack: ScaleOut, senders: set[str]) -> list[set[str]]:
     """Each conversation on exactly one server, as the gateway's hash says, both servers used,
     every tracker in Redis; returns each server's conversations."""
@@ -169,7 +149,7 @@ def test_two_rasa_two_action_servers_two_dispatchers_deliver_and_converse_like_o
     assert live.make_due() == CUSTOMERS
     wait_for("every first round delivered", lambda: campaign_settled(live), 300)
 
-    per_chat = check_delivered_once(live, users)
+    per_chat = check_first_round_delivered_once(live, users)
     chats = chats_of_callbacks(live)
     assert sorted(chats) == sorted(u.id for u in users)
     served = check_routing(stack, {f"callback-{c}" for c in chats.values()})

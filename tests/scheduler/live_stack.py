@@ -13,6 +13,7 @@ benchmark, with nothing registered, starts a stack of its own.
 from __future__ import annotations
 
 import subprocess
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from tests.support.fake_bot_api import FakeBotApi, FakeUser, RunningFakeBotApi, 
 from tests.support.processes import free_port, running
 from tests.support.stack import RasaStack, rasa_stack_running
 
+INTRO = "服务回访助手"  # in the first message of every start round
 INTERNAL_TOKEN = "live-stack-internal-token"
 RASA_TOKEN = "live-stack-rasa-token-0123456789"
 FIRST_CHAT_ID = 700_000_001
@@ -160,6 +162,26 @@ class LiveStack:
         with self.sessions() as session:
             return list(session.scalars(select(Callback).where(self._own())
                                         .order_by(Callback.id)))
+
+
+def check_first_round_delivered_once(stack: LiveStack, users: list[FakeUser]) -> Counter[int]:
+    """Every customer got the opening once and the same first round as the others, nothing
+    was refused for pace, and every callback is in progress after exactly one round; returns
+    the messages each chat got."""
+    fake = stack.fake
+    openings = Counter(m.chat_id for m in list(fake.sent) if INTRO in m.text)
+    assert openings == Counter({u.id: 1 for u in users})
+    per_chat = Counter(m.chat_id for m in list(fake.sent))
+    assert len(set(per_chat.values())) == 1, per_chat  # every chat got the same round, once
+    assert fake.rejected(429) == []  # the gateway paced itself below Telegram's limits
+    per_callback = stack.outgoing_per_callback()
+    assert len(per_callback) == len(users)
+    assert set(per_callback.values()) == set(per_chat.values())
+    callbacks = stack.callbacks()
+    assert len(callbacks) == len(users)
+    assert {c.status for c in callbacks} == {CallbackStatus.IN_PROGRESS}
+    assert {c.delivered_round for c in callbacks} == {1}
+    return per_chat
 
 
 def _settle_earlier_work(sessions: sessionmaker[Session]) -> int:
