@@ -302,8 +302,8 @@ def main(argv: list[str] | None = None) -> None:
             stock = asyncio.run(_stock(args.rates, args.seconds, stock_url))
         for database in args.databases:
             (Path(tmp) / database).mkdir()
-            with gateway_running(Path(tmp) / database, database) as (stack, gateway_url,
-                                                                     internal_url, _):
+            with gateway_running(Path(tmp) / database, database, telegram=False) as (
+                    stack, gateway_url, internal_url, _):
                 capacities.update(asyncio.run(_huifang(args.rates, args.seconds, database,
                                                        stack, gateway_url, internal_url)))
     for name, value in capacities.items():

@@ -25,7 +25,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -222,7 +222,7 @@ def _undelivered(database_url: str, callback_ids: list[int]) -> int:
         engine.dispose()
 
 
-async def _run(stack: RasaStack, gateway_url: str, internal_url: str, fake: FakeBotApi,
+async def _run(stack: RasaStack, gateway_url: str, internal_url: str, fake: FakeBotApi | None,
                channels: list[Channel], levels: list[int], think: dict[Channel, float]) -> None:
     harness = Harness(gateway_url, internal_url, fake)
     try:
@@ -253,16 +253,19 @@ def main(argv: list[str] | None = None) -> None:
 
 
 @contextmanager
-def gateway_running(tmp: Path, database: str = "sqlite"
-                    ) -> Iterator[tuple[RasaStack, str, str, FakeBotApi]]:
-    """The real gateway (`python -m bot`) in front of a real Rasa + action server, with the
-    fake Telegram Bot API server, on `database` ("sqlite" or "postgresql"): (stack, public
-    URL, internal URL, fake Bot API)."""
+def gateway_running(tmp: Path, database: str = "sqlite", telegram: bool = True
+                    ) -> Iterator[tuple[RasaStack, str, str, FakeBotApi | None]]:
+    """The real gateway (`python -m bot`) in front of a real Rasa + action server on
+    `database` ("sqlite" or "postgresql"), with the fake Telegram Bot API server unless
+    `telegram` is off (web chat only: the fake server runs in this process, and its long
+    polling would compete with the measuring): (stack, public URL, internal URL, fake Bot API
+    or None)."""
     gateway_port = free_port()
     gateway_url = f"http://127.0.0.1:{gateway_port}"
     internal_url = f"http://127.0.0.1:{free_port()}"
     settings = get_settings().model_copy(update={"gateway_internal_url": internal_url})
-    with rasa_stack_running(tmp, settings, database) as stack, serving() as telegram:
+    with rasa_stack_running(tmp, settings, database) as stack, \
+            (serving() if telegram else nullcontext()) as fake:
         env = {
             "HUIFANG_RASA_URL": stack.rasa_url,
             "HUIFANG_RASA_TOKEN": stack.token,
@@ -272,13 +275,13 @@ def gateway_running(tmp: Path, database: str = "sqlite"
             # every simulated customer comes from this one address
             "HUIFANG_WEBCHAT_REQUESTS_PER_MINUTE_PER_CLIENT": "100000",
             "HUIFANG_INTERNAL_TOKEN": INTERNAL_TOKEN,
-            "HUIFANG_TELEGRAM_TOKEN": telegram.api.token,
-            "HUIFANG_TELEGRAM_API_BASE_URL": telegram.base_url,
         }
+        if fake is not None:
+            env.update(HUIFANG_TELEGRAM_TOKEN=fake.api.token,
+                       HUIFANG_TELEGRAM_API_BASE_URL=fake.base_url)
         spec = python_module("gateway", "bot", stack.settings, f"{gateway_url}/health")
         with running(spec, tmp / "logs", env):
-            yield stack, gateway_url, internal_url, telegram.api
-
+            yield stack, gateway_url, internal_url, fake.api if fake is not None else None
 
 if __name__ == "__main__":
     import sys
