@@ -36,13 +36,6 @@ STEP_LABELS = {
     "comment": "意见建议",
     "finish": "结束语",
 }
-# The form's question actions by slot, as the action server registers them.
-_ASK_ACTIONS: dict[str, type[Action]] = {
-    cls.slot: cls for cls in vars(survey_form).values()
-    if isinstance(cls, type) and issubclass(cls, Action) and getattr(cls, "slot", "")
-}
-
-
 @dataclass(frozen=True)
 class PreviewMessage:
     step: str
@@ -62,6 +55,13 @@ def _tracker(template: SurveyTemplate, script: str, overall: int | None) -> Trac
 def _said(action: Action, tracker: Tracker) -> list[dict[str, Any]]:
     dispatcher = CollectingDispatcher()
     asyncio.run(action.run(dispatcher, tracker, {}))
+    return dispatcher.messages
+
+
+def _asked(slot: str, tracker: Tracker) -> list[dict[str, Any]]:
+    """The question as the form asks it (survey_form.ask, called by its validation)."""
+    dispatcher = CollectingDispatcher()
+    survey_form.ask(slot, tracker, dispatcher)
     return dispatcher.messages
 
 
@@ -102,7 +102,7 @@ def preview(template: SurveyTemplate, script: str) -> list[PreviewMessage]:
     tracker = _tracker(template, script, None)
     order, conditional = _questions(template, script)
     said = [("intro", _intro(template, script))]
-    said += [(slot, _said(_ASK_ACTIONS[slot](), tracker)) for slot in order]
+    said += [(slot, _asked(slot, tracker)) for slot in order]
     said.append(("finish", _said(ActionFinishCallback(), tracker)))
     return [PreviewMessage(_label(template, step), str(message.get("text") or ""),
                            [str(b["title"]) for b in message.get("buttons") or []],
