@@ -283,6 +283,7 @@ def gateway_running(tmp: Path, database: str = "sqlite", telegram: bool = True
         with running(spec, tmp / "logs", env):
             yield stack, gateway_url, internal_url, fake.api if fake is not None else None
 
+
 if __name__ == "__main__":
     import sys
 

@@ -59,7 +59,7 @@ class Inbound:
     attempts: int
     # never handed to anyone before (no try failed, no lease ran out or was handed back): it
     # cannot have reached Rasa yet, so Rasa need not look its key up in the tracker
-    first_try: bool = False
+    first_try: bool
 
     @property
     def rasa_key(self) -> str:

@@ -36,6 +36,8 @@ STEP_LABELS = {
     "comment": "意见建议",
     "finish": "结束语",
 }
+
+
 @dataclass(frozen=True)
 class PreviewMessage:
     step: str
