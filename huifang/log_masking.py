@@ -1,4 +1,8 @@
-"""Phone numbers masked in every log line of every process, tracebacks included.
+"""Phone numbers and secrets masked in every log line of every process, tracebacks included.
+
+Secrets are those that travel inside URLs, where a library's request log would print them:
+query parameters such as Rasa's `?token=`, a Telegram bot token in `/bot<token>/` paths, and
+a web-chat link token in `/chat/<token>` and `/webchat/<token>/` paths.
 
 Standard library only and Python 3.10-compatible on purpose: the Rasa server loads it in the
 Rasa virtualenv through `rasa_logging.yml` (`--logging-config-file`), where the rest of huifang
@@ -51,6 +55,14 @@ _PATTERN_SOURCES: list[tuple[str, int]] = [
 ]
 _PATTERNS = [(re.compile(source), keep_first) for source, keep_first in _PATTERN_SOURCES]
 
+# (pattern, replacement): the part a reader needs stays (parameter name, bot id, path)
+_SECRETS = [
+    (re.compile(r"(?i)([?&](?:token|auth_token|access_token|api_key|apikey|key|secret|password"
+                r"|start)=)[A-Za-z0-9._~%+/=-]+"), r"\1" + MASK * 3),
+    (re.compile(r"(?<!\d)(\d{5,15}):[A-Za-z0-9_-]{30,}"), r"\1:" + MASK * 3),
+    (re.compile(r"(/(?:chat|webchat)/)[A-Za-z0-9_-]{16,}"), r"\1" + MASK * 3),
+]
+
 
 def _mask_digits(text: str, keep_first: int, keep_last: int = 4) -> str:
     total = sum(ch.isdigit() for ch in text)
@@ -75,7 +87,9 @@ def _masker(keep_first: int):  # type: ignore[no-untyped-def]
 
 
 def mask_text(text: str) -> str:
-    """`text` with every phone number of the supported formats masked."""
+    """`text` with URL secrets and every phone number of the supported formats masked."""
+    for secret, replacement in _SECRETS:
+        text = secret.sub(replacement, text)
     for pattern, keep_first in _PATTERNS:
         text = pattern.sub(_masker(keep_first), text)
     return text

@@ -1,6 +1,7 @@
 """The first README command: `huifang run` (in dev mode, as `make run` starts it, with no
 secret configured) brings every process up on SQLite + web chat, prints the demo customers'
-chat links, and the demo campaign's callback actually reaches its web-chat customer."""
+chat links, and the demo campaign's callback actually reaches its web-chat customer; no
+secret shows in the processes' log lines."""
 
 from __future__ import annotations
 
@@ -85,6 +86,10 @@ def test_run_starts_everything_and_the_demo_callback_happens(trained_models: Non
                 Message.callback_id == callbacks[0].id)).first()
         for name in ("console", "scheduler"):
             assert httpx.get(f"http://127.0.0.1:{ports[name]}/", timeout=5).status_code < 500
+        # the gateway's HTTP client logs its calls to Rasa's token-guarded API: token masked
+        output = (tmp_path / "run.log").read_text(errors="replace")
+        assert "trigger_intent?output_channel=collector&token=***" in output, output[-5000:]
+        assert not re.search(r"[?&]token=(?!\*\*\*)", output), output[-5000:]
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:

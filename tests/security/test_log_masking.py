@@ -1,4 +1,5 @@
-"""Personal data in logs: phone numbers of the mainland, Hong Kong and Taiwan masked in the whole
+"""Personal data and secrets in logs: phone numbers of the mainland, Hong Kong and Taiwan, and
+secrets inside URLs (query tokens, bot tokens, web-chat link tokens) masked in the whole
 formatted record (tracebacks included) in every process, the Rasa server too; no SQLAlchemy
 error carries bound parameters."""
 
@@ -45,7 +46,20 @@ SAMPLES = [
     ("台北 02-2345-6789，高雄 (07)123-4567", "台北 **-****-6789，高雄 (**)***-4567"),
     ("+886 2 2345 6789", "+886 * **** 6789"),
     ("sender action_13812345678", "sender action_138****5678"),
-    # not phone numbers: left alone
+    # secrets inside URLs, as an HTTP client's request log prints them
+    ("HTTP Request: POST http://127.0.0.1:5005/conversations/s1/trigger_intent"
+     "?output_channel=collector&token=Zx9-secret_Rasa \"HTTP/1.1 200 OK\"",
+     "HTTP Request: POST http://127.0.0.1:5005/conversations/s1/trigger_intent"
+     "?output_channel=collector&token=*** \"HTTP/1.1 200 OK\""),
+    ("GET /status?TOKEN=abc&x=1", "GET /status?TOKEN=***&x=1"),
+    ("POST https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/getUpdates",
+     "POST https://api.telegram.org/bot123456789:***/getUpdates"),
+    ("GET /chat/q3Vt8_Kx-0aYbZ1cD2eF3gH4iJ5kL6mN 200", "GET /chat/*** 200"),
+    ("POST /webchat/q3Vt8_Kx-0aYbZ1cD2eF3gH4iJ5kL6mN/messages",
+     "POST /webchat/***/messages"),
+    ("https://t.me/huifang_bot?start=Qm9vZ2llX3Rva2Vu", "https://t.me/huifang_bot?start=***"),
+    # not phone numbers or secrets: left alone
+    ("GET /chat/ 404, ?tokens=3 at 12:30:45", "GET /chat/ 404, ?tokens=3 at 12:30:45"),
     ("2025-11-23 10:00:00,123 callback 42 round 2", "2025-11-23 10:00:00,123 callback 42 round 2"),
     ("rasa 3.6.21 on 127.0.0.1:5005, ticket T-20251123", "rasa 3.6.21 on 127.0.0.1:5005, "
                                                         "ticket T-20251123"),
