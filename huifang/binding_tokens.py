@@ -12,16 +12,9 @@ from huifang.db.models import Channel, ChannelAddress, Customer
 from huifang.settings import Settings
 
 
-def issue(session: Session, customer: Customer, now: datetime, settings: Settings,
-          flush: bool = True) -> str:
-    """A fresh single-use token; it replaces any earlier one of this customer. `flush=False`
-    leaves the write to the caller's next flush (the intake flushes once per batch)."""
-    token = secrets.token_urlsafe(16)
-    customer.bind_token = token
-    customer.bind_token_expires_at = now + timedelta(days=settings.bind_token_ttl_days)
-    if flush:
-        session.flush()
-    return token
+def new_token(now: datetime, settings: Settings) -> tuple[str, datetime]:
+    """A fresh single-use token and its expiry; it replaces any earlier one of the customer."""
+    return secrets.token_urlsafe(16), now + timedelta(days=settings.bind_token_ttl_days)
 
 
 def deep_link(token: str, settings: Settings) -> str:

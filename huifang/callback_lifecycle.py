@@ -128,13 +128,19 @@ def _reason(callback: Callback, reason: str | None) -> None:
     callback.status_reason = fit(Callback.status_reason, reason)
 
 
+def planned(*, template: str, due_at: datetime, now: datetime,
+            kind: CallbackKind = CallbackKind.SURVEY) -> dict[str, Any]:
+    """The columns of a newly planned callback: scheduled, its first round a "start"."""
+    return {"kind": kind, "template": template, "status": SCHEDULED, "send_round": 1,
+            "send_mode": SendMode.START.value, "delivered_round": 0, "attempts": 0,
+            "due_at": due_at, "created_at": now}
+
+
 def new_callback(ticket: Ticket, *, template: str, due_at: datetime, now: datetime,
                  kind: CallbackKind = CallbackKind.SURVEY,
                  campaign: Campaign | None = None) -> Callback:
-    """Plan a new callback: scheduled, its first round a "start"."""
-    return Callback(ticket=ticket, kind=kind, campaign=campaign, template=template,
-                    status=SCHEDULED, send_round=1, send_mode=SendMode.START.value,
-                    delivered_round=0, attempts=0, due_at=due_at, created_at=now)
+    return Callback(ticket=ticket, campaign=campaign,
+                    **planned(template=template, due_at=due_at, now=now, kind=kind))
 
 
 def _next_round(callback: Callback, mode: SendMode, due_at: datetime, reason: str) -> None:

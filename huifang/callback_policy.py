@@ -137,16 +137,27 @@ def policy_for(service_type: str, settings: Settings) -> Policy:
     return PolicyBook.load(settings).for_service(service_type)
 
 
+def zone_of(timezone: str | None, settings: Settings) -> ZoneInfo:
+    """A customer's time zone: their own, else the deployment's."""
+    return ZoneInfo(timezone or settings.timezone)
+
+
 def customer_zone(ticket: Ticket, settings: Settings) -> ZoneInfo:
-    return ZoneInfo(ticket.customer.timezone or settings.timezone)
+    return zone_of(ticket.customer.timezone, settings)
+
+
+def first_send(service_type: str, closed_at: datetime, zone: ZoneInfo, now: datetime,
+               settings: Settings, book: PolicyBook | None = None) -> datetime:
+    """The first send: the service type's delay after close, at the next window opening."""
+    policy = (book or PolicyBook.load(settings)).for_service(service_type)
+    earliest = max(closed_at + timedelta(hours=policy.delay_hours), now)
+    return policy.window.next_opening(earliest, zone)
 
 
 def schedule_for(ticket: Ticket, now: datetime, settings: Settings,
                  book: PolicyBook | None = None) -> datetime:
-    """The first send: the service type's delay after close, at the next window opening."""
-    policy = (book or PolicyBook.load(settings)).for_service(ticket.service_type)
-    earliest = max(ticket.closed_at + timedelta(hours=policy.delay_hours), now)
-    return policy.window.next_opening(earliest, customer_zone(ticket, settings))
+    return first_send(ticket.service_type, ticket.closed_at, customer_zone(ticket, settings),
+                      now, settings, book)
 
 
 def is_sampled(ticket_external_id: str, rate: float) -> bool:

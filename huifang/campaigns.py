@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from huifang.callback_policy import schedule_for
+from huifang.callback_policy import first_send
 from huifang.db.models import (
     Callback,
     CallbackKind,
@@ -32,7 +33,6 @@ from huifang.db.models import (
     CampaignKind,
     CampaignStatus,
     SupervisorUser,
-    Ticket,
 )
 from huifang.labels import CAMPAIGN_STATUSES
 from huifang.recovery import RECOVERY_TEMPLATE
@@ -155,11 +155,11 @@ def template_for(campaign: Campaign, service_type: str) -> str:
     return campaign.template or template_for_service(service_type).name
 
 
-def first_send_at(campaign: Campaign, ticket: Ticket, now: datetime,
-                  settings: Settings) -> datetime:
+def first_send_at(campaign: Campaign, service_type: str, closed_at: datetime, zone: ZoneInfo,
+                  now: datetime, settings: Settings) -> datetime:
     """The policy's first send time, but never before the campaign's start."""
     start = max(now, campaign.starts_at) if campaign.starts_at else now
-    return schedule_for(ticket, start, settings)
+    return first_send(service_type, closed_at, zone, start, settings)
 
 
 def sampling_rate(campaign: Campaign | None, policy_rate: float) -> float:

@@ -16,7 +16,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from huifang import binding_tokens, campaigns, rescheduling, webchat_links
-from huifang.callback_lifecycle import new_callback, stop
+from huifang.callback_lifecycle import planned, stop
+from huifang.callback_policy import zone_of
 from huifang.db.models import (
     Callback,
     CallbackKind,
@@ -28,7 +29,9 @@ from huifang.db.models import (
     Locale,
     Ticket,
     TicketStatus,
+    WebChatLink,
 )
+from huifang.intake_rows import NewCustomer, insert_customers, insert_rows
 from huifang.local_time import known_zone
 from huifang.nul_bytes import reject_nul
 from huifang.settings import Settings, get_settings
@@ -119,7 +122,7 @@ class IntakeResult:
 @dataclass
 class _Known:
     """What the database already holds for one batch, looked up once per batch (a few
-    statements, not a few per ticket); the batch's own new rows are added as it goes."""
+    statements, not a few per ticket)."""
 
     tickets: dict[str, Ticket]
     customers: dict[str, Customer]
@@ -149,6 +152,17 @@ def _in_chunks(session: Session, query: Select[Any], column: Any, values: set[st
             for row in session.scalars(query.where(column.in_(ordered[i:i + LOOKUP_CHUNK])))]
 
 
+@dataclass
+class _NewSurvey:
+    """A ticket new to the database and its survey, written once its customer has an id."""
+
+    ticket: dict[str, Any]  # columns but customer_id
+    customer: Customer | NewCustomer
+    callback: dict[str, Any]  # columns but ticket_id and campaign_id
+    campaign: Campaign
+    link: dict[str, Any] | None  # the web-chat link's columns but customer_id and callback_id
+
+
 def ingest(session: Session, tickets: list[TicketIn], now: datetime,
            settings: Settings | None = None, campaign: Campaign | None = None) -> IntakeResult:
     """Store closed tickets and schedule their callbacks; a known ticket id changes nothing
@@ -157,6 +171,8 @@ def ingest(session: Session, tickets: list[TicketIn], now: datetime,
     settings = settings or get_settings()
     result = IntakeResult()
     standing: dict[str, Campaign] = {}
+    new_customers: dict[str, NewCustomer] = {}
+    surveys: dict[str, _NewSurvey] = {}
     with session.no_autoflush:
         known = _Known.load(session, tickets)
     for item in tickets:
@@ -165,49 +181,65 @@ def ingest(session: Session, tickets: list[TicketIn], now: datetime,
             if existing.status == TicketStatus.REOPENED:
                 survey = _reclose(session, existing, item, now, settings)
                 result.rescheduled.append(item.ticket_id)
-                _issue_chat_link(session, existing.customer, survey, item, now, settings, result)
+                if item.channel == Channel.WEBCHAT:
+                    token = webchat_links.issue(session, existing.customer, survey, now, settings)
+                    result.chat_links[item.ticket_id] = webchat_links.chat_url(token, settings)
             else:
                 result.already_present.append(item.ticket_id)
             continue
-        customer = _upsert_customer(session, known, item, now, settings, result)
-        ticket = Ticket(
-            external_id=item.ticket_id,
-            customer=customer,
-            service_type=item.service_type,
-            agent=item.agent,
-            branch=item.branch,
-            summary=item.summary,
-            closed_at=item.closed_at_utc(settings),
-            status=TicketStatus.CLOSED,
-            created_at=now,
-        )
-        session.add(ticket)
-        known.tickets[item.ticket_id] = ticket
+        if item.ticket_id in surveys:
+            result.already_present.append(item.ticket_id)
+            continue
+        customer = _upsert_customer(known, new_customers, item, now, settings, result)
         chosen = campaign or standing.get(item.service_type)
         if chosen is None:
             chosen = standing[item.service_type] = campaigns.standing_campaign(
                 session, item.service_type, now)
-        callback = new_callback(
-            ticket,
-            campaign=chosen,
-            template=campaigns.template_for(chosen, item.service_type),
-            due_at=campaigns.first_send_at(chosen, ticket, now, settings),
-            now=now,
-        )
-        session.add(callback)
+        surveys[item.ticket_id] = _new_survey(item, customer, chosen, now, settings, result)
         result.created.append(item.ticket_id)
-        _issue_chat_link(session, customer, callback, item, now, settings, result)
-    session.flush()
+    session.flush()  # known customers' changes and new campaigns first: new rows point at them
+    _write(session, list(new_customers.values()), list(surveys.values()))
     return result
 
 
-def _upsert_customer(session: Session, known: _Known, item: TicketIn, now: datetime,
-                     settings: Settings, result: IntakeResult) -> Customer:
-    customer = known.customers.get(item.customer_id)
+def _new_survey(item: TicketIn, customer: Customer | NewCustomer, campaign: Campaign,
+                now: datetime, settings: Settings, result: IntakeResult) -> _NewSurvey:
+    closed_at = item.closed_at_utc(settings)
+    due_at = campaigns.first_send_at(campaign, item.service_type, closed_at,
+                                     zone_of(customer.timezone, settings), now, settings)
+    link = None
+    if item.channel == Channel.WEBCHAT:
+        webchat_links.ensure_address(customer)
+        token, link = webchat_links.new_link(now, settings)
+        result.chat_links[item.ticket_id] = webchat_links.chat_url(token, settings)
+    return _NewSurvey(
+        ticket={"external_id": item.ticket_id, "service_type": item.service_type,
+                "agent": item.agent, "branch": item.branch, "summary": item.summary,
+                "closed_at": closed_at, "status": TicketStatus.CLOSED, "created_at": now},
+        customer=customer,
+        callback=planned(template=campaigns.template_for(campaign, item.service_type),
+                         due_at=due_at, now=now),
+        campaign=campaign, link=link)
+
+
+def _write(session: Session, customers: list[NewCustomer], surveys: list[_NewSurvey]) -> None:
+    insert_customers(session, customers)
+    ticket_ids = insert_rows(session, Ticket.__table__, [
+        {**s.ticket, "customer_id": s.customer.id} for s in surveys])
+    callback_ids = insert_rows(session, Callback.__table__, [
+        {**s.callback, "ticket_id": ticket_id, "campaign_id": s.campaign.id}
+        for s, ticket_id in zip(surveys, ticket_ids, strict=True)])
+    insert_rows(session, WebChatLink.__table__, [
+        {**s.link, "customer_id": s.customer.id, "callback_id": callback_id}
+        for s, callback_id in zip(surveys, callback_ids, strict=True) if s.link is not None])
+
+
+def _upsert_customer(known: _Known, new_customers: dict[str, NewCustomer], item: TicketIn,
+                     now: datetime, settings: Settings,
+                     result: IntakeResult) -> Customer | NewCustomer:
+    customer = known.customers.get(item.customer_id) or new_customers.get(item.customer_id)
     if customer is None:
-        customer = Customer(external_id=item.customer_id, created_at=now)
-        session.add(customer)
-        known.customers[item.customer_id] = customer
+        customer = new_customers[item.customer_id] = NewCustomer(item.customer_id, now)
     customer.name = item.customer_name or customer.name
     customer.phone = item.phone or customer.phone
     customer.locale = item.locale
@@ -215,22 +247,15 @@ def _upsert_customer(session: Session, known: _Known, item: TicketIn, now: datet
     customer.preferred_channel = item.channel
     if (item.address and customer.address_for(item.channel) is None
             and (item.channel, item.address) not in known.taken):
-        customer.addresses.append(ChannelAddress(channel=item.channel, address=item.address))
+        customer.add_address(item.channel, item.address)
         known.taken.add((item.channel, item.address))
     if item.channel == Channel.TELEGRAM and customer.address_for(Channel.TELEGRAM) is None:
         if customer.bind_token is None:
-            binding_tokens.issue(session, customer, now, settings, flush=False)
+            customer.bind_token, customer.bind_token_expires_at = binding_tokens.new_token(
+                now, settings)
         result.bind_tokens[item.ticket_id] = binding_tokens.deep_link(customer.bind_token or "",
                                                                       settings)
     return customer
-
-
-def _issue_chat_link(session: Session, customer: Customer, callback: Callback | None,
-                     item: TicketIn, now: datetime, settings: Settings,
-                     result: IntakeResult) -> None:
-    if item.channel == Channel.WEBCHAT:
-        token = webchat_links.issue(session, customer, callback, now, settings, flush=False)
-        result.chat_links[item.ticket_id] = webchat_links.chat_url(token, settings)
 
 
 def reopen_ticket(session: Session, external_id: str, now: datetime) -> Ticket | None:

@@ -4,18 +4,20 @@ report), stored only as its SHA-256 and valid until it expires. Whoever holds th
 customer in the built-in web chat; nothing the ticketing system chose is a credential.
 
 The web chat itself keeps using the customer's web-chat channel address as the key of the
-conversation (transcript, locks); `issue` gives a customer without one an internal address."""
+conversation (transcript, locks); a customer without one gets an internal address."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from huifang.db.models import Callback, Channel, ChannelAddress, Customer, WebChatLink
+from huifang.db.models import Callback, Channel, Customer, WebChatLink
+from huifang.intake_rows import NewCustomer
 from huifang.settings import Settings
 
 TOKEN_BYTES = 24  # 192 bits
@@ -26,19 +28,26 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def issue(session: Session, customer: Customer, callback: Callback | None, now: datetime,
-          settings: Settings, flush: bool = True) -> str:
-    """A fresh link token for `customer` (earlier links stay valid until they expire);
-    `flush=False` leaves the write to the caller's next flush (the intake's, once per batch)."""
+def ensure_address(customer: Customer | NewCustomer) -> None:
+    """A customer without a web-chat address gets an internal one (the conversation's key)."""
     if customer.address_for(Channel.WEBCHAT) is None:
-        customer.addresses.append(ChannelAddress(channel=Channel.WEBCHAT,
-                                                 address=f"web-{secrets.token_hex(8)}"))
+        customer.add_address(Channel.WEBCHAT, f"web-{secrets.token_hex(8)}")
+
+
+def new_link(now: datetime, settings: Settings) -> tuple[str, dict[str, Any]]:
+    """A fresh link token and its row's columns: its hash (never the token) and expiry."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    session.add(WebChatLink(token_hash=token_hash(token), customer=customer, callback=callback,
-                            expires_at=now + timedelta(days=settings.webchat_link_ttl_days),
-                            created_at=now))
-    if flush:
-        session.flush()
+    return token, {"token_hash": token_hash(token), "created_at": now,
+                   "expires_at": now + timedelta(days=settings.webchat_link_ttl_days)}
+
+
+def issue(session: Session, customer: Customer, callback: Callback | None, now: datetime,
+          settings: Settings) -> str:
+    """A fresh link token for `customer` (earlier links stay valid until they expire)."""
+    ensure_address(customer)
+    token, row = new_link(now, settings)
+    session.add(WebChatLink(customer=customer, callback=callback, **row))
+    session.flush()
     return token
 
 

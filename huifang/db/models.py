@@ -190,6 +190,9 @@ class Customer(Base):
     def address_for(self, channel: Channel) -> str | None:
         return next((a.address for a in self.addresses if a.channel == channel), None)
 
+    def add_address(self, channel: Channel, address: str) -> None:
+        self.addresses.append(ChannelAddress(channel=channel, address=address))
+
 
 class ChannelAddress(Base):
     """Where a customer is reached: a Telegram chat id or a web-chat address."""
