@@ -9,7 +9,16 @@ from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from huifang.db.models import Callback, Channel, ChannelAddress, Customer, Ticket
+from huifang import webchat_links
+from huifang.db.models import (
+    Callback,
+    CallbackStatus,
+    Channel,
+    ChannelAddress,
+    Customer,
+    Ticket,
+    WebChatLink,
+)
 from huifang.intake import TicketIn, ingest
 from huifang.settings import Settings
 
@@ -73,3 +82,29 @@ def test_lookups_do_not_grow_with_the_batch(session: Session, engine: Engine) ->
         event.remove(engine, "before_cursor_execute", listener)
     lookups = [statement for statement in counted if statement.startswith("SELECT")]
     assert len(lookups) < 10, lookups  # ticket by ticket, it was three or more each
+
+
+def test_every_link_of_a_batch_leads_to_its_own_customer_and_survey(session: Session) -> None:
+    """New rows are written table by table; each link and bind token must still belong to the
+    ticket it was issued for."""
+    items = [_ticket(n, f"C-{n // 2}", Channel.WEBCHAT if n % 3 else Channel.TELEGRAM)
+             for n in range(60)]
+    result = ingest(session, items, NOW, SETTINGS)
+    session.commit()
+    assert len(result.chat_links) == 40 and len(result.bind_tokens) == 20
+    for ticket_id, url in result.chat_links.items():
+        token = url.rsplit("/", 1)[1]
+        link = session.scalar(select(WebChatLink).where(
+            WebChatLink.token_hash == webchat_links.token_hash(token)))
+        assert link is not None and link.callback is not None
+        assert link.callback.ticket.external_id == ticket_id
+        assert link.customer.external_id == link.callback.ticket.customer.external_id
+        assert webchat_links.resolve(session, token, NOW) is link.customer
+    for ticket_id, url in result.bind_tokens.items():
+        customer = session.scalar(select(Customer).where(
+            Customer.bind_token == url.rsplit("start=", 1)[1]))
+        ticket = session.scalar(select(Ticket).where(Ticket.external_id == ticket_id))
+        assert customer is not None and ticket is not None and ticket.customer is customer
+    for ticket in session.scalars(select(Ticket)):
+        assert [(c.status, c.campaign is not None) for c in ticket.callbacks] == [
+            (CallbackStatus.SCHEDULED, True)]
