@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from actions.replies import detect_script
 from huifang.db import create_db_engine, in_worker_thread, session_factory
 from huifang.db.models import AppliedTurn
+from huifang.message_metadata import MESSAGE_KEY
 from huifang.settings import get_settings
 
 T = TypeVar("T")
@@ -32,7 +33,6 @@ async def in_transaction(work: Callable[[Session], T]) -> T:
     return await in_worker_thread(_sessions(), work)
 
 
-MESSAGE_KEY = "message_key"  # the gateway's key of the customer's message (Rasa metadata)
 _WRITES = "_huifang_writes"  # how many answer writes this action run made so far
 
 

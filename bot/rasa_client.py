@@ -12,13 +12,12 @@ from typing import Any
 import httpx
 
 from bot.rasa_routing import RasaRouting
+from huifang.message_metadata import FIRST_TRY, MESSAGE_KEY
 
 log = logging.getLogger(__name__)
 
 
 CHANNEL_WEBHOOK = "/webhooks/huifang/webhook"
-MESSAGE_KEY = "message_key"  # in the user message's metadata, read by the channel and actions
-FIRST_TRY = "first_try"  # beside it: never sent before, nothing to look up
 
 
 class RasaUnavailable(Exception):

@@ -28,12 +28,11 @@ from sanic.response import HTTPResponse
 
 from bot.chat_locks import ChatLocks  # standard library only, like the next: loads here
 from huifang.constant_time import same_secret  # standard library only: loads in this venv
+from huifang.message_metadata import FIRST_TRY, MESSAGE_KEY  # constants only, likewise
 from rasa_channels.plain_text import button_intent, plain_text
 
 INTERNAL_INTENT_PREFIX = "EXTERNAL_"
 MAX_SENDER = 128
-MESSAGE_KEY = "message_key"
-FIRST_TRY = "first_try"
 MAX_KEY = 80
 LISTEN = "action_listen"
 
