@@ -1,26 +1,17 @@
-"""`make bench`: run every benchmark in this folder (bench_*.py) in turn; each prints numbers."""
+"""`make bench`: run every benchmark in this folder (bench_*.py) in turn; each prints numbers.
+`python -m bench NAME…` runs those whose name contains NAME, with their default settings; for a
+benchmark's own flags run it as `python -m bench.bench_<name> --help`."""
 
 from __future__ import annotations
 
 import importlib
-import os
 import pkgutil
 import sys
 import time
 from pathlib import Path
 
-from tests.support.test_secrets import strong_secrets
-
-
-def _run_secrets() -> None:
-    """The benchmarks start real processes, which need strong secrets: random ones for this
-    run, unless set (the same as the test suite, tests/conftest.py)."""
-    for name, value in strong_secrets().items():
-        os.environ.setdefault(name, value)
-
 
 def main(selected: list[str]) -> None:
-    _run_secrets()
     names = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)])
                    if m.name.startswith("bench_"))
     for name in names:
