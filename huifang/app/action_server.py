@@ -8,6 +8,7 @@ Starts only after the secret check every Huifang process makes (huifang.secret_r
 from __future__ import annotations
 
 import argparse
+import logging
 
 from huifang.constant_time import same_secret
 from huifang.masking import configure_logging
@@ -24,7 +25,21 @@ def guarded_app(executor: object, token: str) -> object:
     from rasa_sdk.endpoint import create_app_for_serve
     from sanic import response
 
+    configure_logging()  # the worker process inherits none of the main process's set-up
     app = create_app_for_serve(executor, cors_origins="")  # type: ignore[arg-type]
+
+    @app.before_server_start
+    async def warm_up(_app, _loop=None):  # type: ignore[no-untyped-def]
+        from actions.complaint_classification import warm_up
+        from complaints.pipeline import ModelMissing
+
+        log = logging.getLogger("huifang.actions")
+        try:
+            warm_up()
+        except ModelMissing as exc:  # served anyway: what needs no classifier still works
+            log.error("complaint classifier not loaded: %s", exc)
+        else:
+            log.info("complaint classifier loaded before serving")
 
     @app.on_request
     async def require_token(request):  # type: ignore[no-untyped-def]

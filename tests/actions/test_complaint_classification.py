@@ -47,3 +47,11 @@ async def test_the_form_classifies_with_the_score_already_given(
                         solved=True)
     await ValidateSurveyForm().run(CollectingDispatcher(), tracker, domain)
     assert recording.overall and set(recording.overall) == {2}
+
+
+def test_warm_up_loads_the_classifier_before_any_answer(complaint_model: None) -> None:
+    """The action server calls warm_up before it serves: the first customer's answer after a
+    start no longer pays the classifier's loading (~2 s)."""
+    complaint_classification._classifier.cache_clear()
+    complaint_classification.warm_up()
+    assert complaint_classification._classifier.cache_info().currsize == 1
