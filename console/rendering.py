@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from console.auth import CSRF_FIELD, csrf_token
 from console.labels import JINJA_GLOBALS
+from huifang.surveys import service_name
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 _FLASH = "flash"
@@ -24,6 +25,7 @@ def make_templates(zone: ZoneInfo) -> Jinja2Templates:
     templates.env.filters["localtime"] = lambda value, fmt="%Y-%m-%d %H:%M": (
         value.astimezone(zone).strftime(fmt) if value else "—")
     templates.env.filters["number"] = format_number
+    templates.env.filters["service"] = service_name
     return templates
 
 

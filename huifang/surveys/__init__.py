@@ -105,8 +105,16 @@ def template_named(name: str | None) -> SurveyTemplate:
     return all_templates().get(name or GENERIC, all_templates()[GENERIC])
 
 
+def _listing(service_type: str) -> SurveyTemplate | None:
+    return next((t for t in all_templates().values() if service_type in t.service_types), None)
+
+
 def template_for_service(service_type: str) -> SurveyTemplate:
-    for template in all_templates().values():
-        if service_type in template.service_types:
-            return template
-    return all_templates()[GENERIC]
+    return _listing(service_type) or all_templates()[GENERIC]
+
+
+def service_name(service_type: str) -> str:
+    """A service type as staff read it: the Chinese name of its survey template beside the code
+    ("车辆维修保养（auto_repair）"); the code alone where no template lists it."""
+    template = _listing(service_type)
+    return f"{template.service_label}（{service_type}）" if template else service_type

@@ -145,6 +145,8 @@ def test_queue_orders_by_priority_then_deadline_with_sla(client: TestClient,
     assert positions == sorted(positions)
     assert "已超时 3天19小时0分" in page  # E3 was due 1 April 17:00 UTC, now is 5 April 12:00
     assert "剩余 1天23小时0分" in page  # E5 is due 7 April 11:00 UTC
+    assert "<td>车辆维修保养（auto_repair）</td>" in page  # staff read the name, code beside it
+    assert '<option value="auto_repair" >车辆维修保养（auto_repair）</option>' in page
     overdue = client.get("/?view=overdue").text
     assert "T-C7" in overdue and "T-C9" in overdue and "T-C10" not in overdue
     filtered = client.get("/?view=resolved&severity=high").text
