@@ -29,7 +29,7 @@ def guarded_app(executor: object, token: str) -> object:
     app = create_app_for_serve(executor, cors_origins="")  # type: ignore[arg-type]
 
     @app.before_server_start
-    async def warm_up(_app, _loop=None):  # type: ignore[no-untyped-def]
+    async def load_the_classifier(_app, _loop=None):  # type: ignore[no-untyped-def]
         from actions.complaint_classification import warm_up
         from complaints.pipeline import ModelMissing
 
