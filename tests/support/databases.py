@@ -16,7 +16,7 @@ from contextlib import closing, contextmanager
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from huifang.db import create_db_engine
 from huifang.db.migrate import upgrade
@@ -28,13 +28,17 @@ def sqlite_url(directory: Path) -> str:
     return f"sqlite:///{directory / f'huifang-{uuid.uuid4().hex[:8]}.db'}"
 
 
+@cache
+def _admin() -> Engine:
+    """One connection pool to the admin database for every CREATE and DROP of this process."""
+    engine = create_db_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    atexit.register(engine.dispose)
+    return engine
+
+
 def _admin_execute(statement: str) -> None:
-    admin = create_db_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(statement))
-    finally:
-        admin.dispose()
+    with _admin().connect() as connection:
+        connection.execute(text(statement))
 
 
 def _database_url(name: str) -> str:
