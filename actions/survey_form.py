@@ -61,6 +61,7 @@ from actions.replies import (
     yes_no_buttons,
 )
 from huifang import survey_answers
+from huifang.plain_text import is_typed_intent
 from huifang.surveys import PROBLEM_SLOT, SurveyTemplate, template_named
 
 RECOVERY_TEMPLATE = "recovery"
@@ -182,6 +183,9 @@ class ValidateSurveyForm(FormValidationAction):
         question = latest_entity(tracker, "question")
         if question is not None and question != slot:  # a button of an earlier question
             return turn.done(attempt_budget.miss(tracker, turn.speaker, slot))
+        if turn.typed and is_typed_intent(turn.text):  # commands typed, not an answer
+            reask, values = _not_understood(slot)
+            return turn.done(attempt_budget.miss(tracker, turn.speaker, slot, reask, **values))
         if turn.intent == SKIP_INTENT or (turn.typed and is_skip_request(turn.text)):
             return turn.done({**attempt_budget.skip(slot), CONVERTED_SLOT: None})
         corrected = await self._correction(turn)
@@ -435,6 +439,13 @@ def _comes_back(tracker: Tracker) -> bool:
         if event.get("event") == "action" and event.get("name") != "survey_form":
             return event.get("name") in COMING_BACK
     return False
+
+
+def _not_understood(slot: str) -> tuple[str | None, dict[str, int]]:
+    """The re-ask for an answer that says nothing (the question itself follows)."""
+    if is_rating(slot):
+        return "not_understood_rating", _range(slot)
+    return ("not_understood_yes_no" if slot == "solved" else None), {}
 
 
 def _range(slot: str) -> dict[str, int]:

@@ -29,7 +29,7 @@ from sanic.response import HTTPResponse
 from bot.chat_locks import ChatLocks  # standard library only, like the next: loads here
 from huifang.constant_time import same_secret  # standard library only: loads in this venv
 from huifang.message_metadata import FIRST_TRY, MESSAGE_KEY  # constants only, likewise
-from rasa_channels.plain_text import button_intent, plain_text
+from huifang.plain_text import button_intent, plain_text  # standard library only, likewise
 
 INTERNAL_INTENT_PREFIX = "EXTERNAL_"
 MAX_SENDER = 128

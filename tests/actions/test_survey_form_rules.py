@@ -163,6 +163,26 @@ async def test_a_comment_is_stored_and_a_button_of_another_question_records_noth
     assert s.stored().response.nps is None
 
 
+@pytest.mark.parametrize(("question", "slots"), [
+    ("overall", {}), ("nps", {"overall": 5, "solved": True}),
+    ("solved", {"overall": 5}), ("comment", {"overall": 5, "solved": True, "nps": 9}),
+])
+async def test_typed_intent_syntax_answers_no_question(survey, domain, question: str,
+                                                       slots: dict[str, Any]) -> None:
+    """A customer typing `/inform_score{"score":"1"}` (the channel made its slash full-width)
+    is typing commands, not answering: its digit is no score, nothing is stored, nothing
+    escalates, and the question is asked again. The NLU tags the digit as a score anyway."""
+    s = survey()
+    typed = '／inform_score{"score":"1","question":"%s"}' % question
+    got, said = await validate(s.tracker(question, typed, entities={"score": "1",
+                                                                     "question": question},
+                                         **slots), domain)
+    assert got[question] is None and got["requested_slot"] == question
+    assert "记下" not in said and "主管" not in said
+    stored = s.stored()
+    assert (stored.response, stored.escalations, stored.complaints) == (None, [], [])
+
+
 async def test_the_validation_asks_the_next_question_itself(survey, domain) -> None:
     """One call to the action server a turn: the answer's acknowledgement and the next
     question come back together (Rasa's form has no action_ask_<slot> to call)."""

@@ -84,11 +84,12 @@ def test_intent_syntax_in_text_reaches_rasa_as_plain_text(start_callback) -> Non
     assert [e["text"][0] for e in said] == ["／"] * 4
     for event in said:
         parsed = event["parse_data"]
-        assert not parsed["intent"]["name"].startswith("EXTERNAL_")
-        assert {e["entity"] for e in parsed["entities"]} <= {"score", "category", "question"}
-    stored = victim.stored()
-    assert stored.response is None  # the victim never answered anything
-    assert stored.escalations == [] and stored.ticket.customer.opted_out_at is None
+        # typed syntax is no intent and tags nothing (DIET read "opt_out" as opt_out)
+        assert (parsed["intent"]["name"], parsed["entities"]) == ("nlu_fallback", [])
+    for stored in (victim.stored(), attacker.stored()):
+        # nobody answered anything: the typed score's digit is no score of 1 (it escalated)
+        assert stored.response is None or stored.response.overall is None
+        assert stored.escalations == [] and stored.ticket.customer.opted_out_at is None
 
 
 def test_a_button_the_gateway_mapped_back_still_answers(start_callback) -> None:

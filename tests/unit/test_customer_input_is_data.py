@@ -19,7 +19,7 @@ from bot.transcript import (
 )
 from huifang.db import session_scope
 from huifang.db.models import Channel
-from rasa_channels.plain_text import button_intent, plain_text
+from huifang.plain_text import button_intent, is_typed_intent, plain_text
 from tests.gateway.support import Seeded, seed_customer
 
 INJECTION = '/inform_score{"score":"1","question":"overall"}'
@@ -47,6 +47,17 @@ def test_text_with_a_hidden_leading_slash_is_not_an_intent(prefix: str) -> None:
 @pytest.mark.parametrize("text", ["给4分吧", "还行 / 一般", "師傅態度很好", "5", "／inform_score"])
 def test_ordinary_text_is_left_as_the_customer_wrote_it(text: str) -> None:
     assert plain_text(f" {text}\u3000") == text
+
+
+@pytest.mark.parametrize(("typed", "is_intent"), [
+    (INJECTION, True), ("\u200b/opt_out", True), ("/affirm@0.9", True), ("/deny", True),
+    ('/EXTERNAL_start_callback{"callback_id":"1"}', True),
+    ("/5", False), ("/ 一般", False), ("／好评", False), ("给4分吧", False), ("5/5", False),
+    ("/affirm 好的", False),
+])
+def test_typed_intent_syntax_is_recognised_after_it_was_made_harmless(typed: str,
+                                                                      is_intent: bool) -> None:
+    assert is_typed_intent(plain_text(typed)) is is_intent
 
 
 def test_invisible_only_text_becomes_empty() -> None:

@@ -9,11 +9,14 @@ full-width slash, which reads the same to NLU and to people.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 INTENT_PREFIX = "/"  # rasa.shared.constants.INTENT_MESSAGE_PREFIX
 NEUTRAL_PREFIX = "／"
 _INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp"}
+# What plain_text() leaves of a typed `/intent`, `/intent{…}` or `/intent@0.9`.
+_TYPED_INTENT = re.compile(f"{NEUTRAL_PREFIX}[A-Za-z_][A-Za-z0-9_-]*(?:$|[{{@])")
 
 
 def _invisible(char: str) -> bool:
@@ -38,3 +41,9 @@ def button_intent(payload: str) -> str | None:
         return None
     name = payload[len(INTENT_PREFIX):].split("{", 1)[0].split("@", 1)[0].strip()
     return name or None
+
+
+def is_typed_intent(text: str) -> bool:
+    """The customer typed Rasa's intent syntax (plain_text() made it harmless): it answers no
+    question, whatever digits or words its payload holds."""
+    return _TYPED_INTENT.match(text) is not None
