@@ -21,7 +21,7 @@ from huifang.app.model_build import build_all
 from tests.support.stack import RasaStack, rasa_stack_running
 
 ANSWERS = ["非常满意", "解决了", "5", "4分", "满分", "9", "没有"]
-LEVELS = [(1, 10), (10, 40), (20, 60)]  # (concurrent customers, conversations)
+LEVELS = [(1, 40), (10, 40), (20, 60)]  # (concurrent customers, conversations)
 
 
 def _create_callbacks(stack: RasaStack, count: int, tag: str) -> list[int]:

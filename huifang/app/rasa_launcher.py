@@ -3,7 +3,8 @@ the way our stack does, after the secret check every Huifang process makes.
 
 HUIFANG_RASA_TOKEN becomes Rasa's --auth-token inside this process, so the token is never on
 a command line; endpoints.yml reads HUIFANG_ACTION_SERVER_TOKEN from the environment. Action
-server answers are validated against a schema checked once (huifang/app/rasa_action_results.py).
+server answers are validated against a schema checked once (huifang/app/rasa_action_results.py)
+and stored events are turned back into objects from a table (huifang/app/rasa_event_types.py).
 Standard library + Rasa only: the rest of huifang is not installed in this virtualenv.
 """
 
@@ -21,8 +22,10 @@ def main(argv: list[str]) -> None:
     from rasa.__main__ import main as rasa_main
 
     from huifang.app.rasa_action_results import validate_each_answer_against_a_checked_schema
+    from huifang.app.rasa_event_types import resolve_event_types_from_a_table
 
     validate_each_answer_against_a_checked_schema()
+    resolve_event_types_from_a_table()
     sys.argv = ["rasa", *argv, "--auth-token", secrets["rasa_token"] or ""]
     rasa_main()
 
