@@ -5,7 +5,8 @@ huifang.app.stack) when it loads the file; nor is a Redis password (REDIS_PASSWO
 
 Tracker store: Redis with Rasa's RedisLockStore when a Redis URL is set — required when
 several Rasa servers share conversations (docs/deployment.md, Scale-out) and the faster store
-for one (docs/performance.md); otherwise the embedded SQLite file, one Rasa server only."""
+for one (docs/performance.md); otherwise the embedded SQLite file (Rasa's SQL tracker store,
+its reads in plain SQL: huifang/app/rasa_tracker_store.py), one Rasa server only."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ import yaml
 from huifang.settings import Settings
 
 REDIS_PASSWORD_VARIABLE = "HUIFANG_RASA_REDIS_PASSWORD"
+# Rasa's SQL tracker store with plain-SQL reads (the same tables and rows).
+SQLITE_TRACKER_STORE = "huifang.app.rasa_tracker_store.PlainSQLTrackerStore"
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,8 @@ def write_endpoints(path: Path, action_server_url: str, tracker_db: str | None,
         endpoints.update(redis.sections())
     elif tracker_db:
         Path(tracker_db).parent.mkdir(parents=True, exist_ok=True)
-        endpoints["tracker_store"] = {"type": "SQL", "dialect": "sqlite", "db": tracker_db}
+        endpoints["tracker_store"] = {"type": SQLITE_TRACKER_STORE, "dialect": "sqlite",
+                                      "db": tracker_db}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(endpoints, allow_unicode=True), encoding="utf-8")
     return path

@@ -9,7 +9,12 @@ import pytest
 import yaml
 from pydantic import SecretStr
 
-from huifang.app.rasa_endpoints import REDIS_PASSWORD_VARIABLE, RedisStores, write_endpoints
+from huifang.app.rasa_endpoints import (
+    REDIS_PASSWORD_VARIABLE,
+    SQLITE_TRACKER_STORE,
+    RedisStores,
+    write_endpoints,
+)
 from huifang.app.stack import rasa_server
 from huifang.settings import Settings
 
@@ -25,7 +30,7 @@ def _written(tmp_path: Path, redis: RedisStores | None) -> dict[str, dict[str, o
 def test_without_redis_the_sqlite_tracker_store_stays(tmp_path: Path) -> None:
     assert RedisStores.of(SETTINGS) is None
     written = _written(tmp_path, RedisStores.of(SETTINGS))
-    assert written["tracker_store"]["type"] == "SQL"
+    assert written["tracker_store"]["type"] == SQLITE_TRACKER_STORE
     assert "lock_store" not in written
 
 

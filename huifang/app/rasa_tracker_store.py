@@ -1,0 +1,48 @@
+"""Rasa's SQL tracker store (the embedded default, on SQLite) with its two per-turn reads written
+as plain SQL: loading a conversation's events, and counting the stored ones before a save.
+
+Rasa builds both as ORM queries each time, and SQLAlchemy computes a cache key for the query
+(and builds an ORM object per event row) on every turn: ~6 % of the Rasa server's CPU at one
+conversation (docs/performance.md, "Rasa alone"). The statements here select the same rows —
+the sender's events since its latest `session_started`, or all of them — in the same order;
+saving is Rasa's own. Runs in the Rasa virtualenv (endpoints.yml names the class,
+huifang/app/rasa_endpoints.py)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from typing import Any, Iterator, Optional
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+
+_SINCE_SESSION_START = """
+FROM events, (SELECT max(timestamp) AS started FROM events
+              WHERE sender_id = :sender AND type_name = :session_started) AS latest
+WHERE events.sender_id = :sender
+  AND (:everything OR latest.started IS NULL OR events.timestamp >= latest.started)"""
+_EVENTS = sa.text(f"SELECT events.data {_SINCE_SESSION_START} ORDER BY events.id")
+_COUNT = sa.text(f"SELECT count(*) {_SINCE_SESSION_START}")
+
+
+class PlainSQLTrackerStore(SQLTrackerStore):
+    def _parameters(self, sender_id: str, everything: bool) -> dict[str, Any]:
+        return {"sender": sender_id, "session_started": SessionStarted.type_name,
+                "everything": everything}
+
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool
+                        ) -> Optional[DialogueStateTracker]:
+        with self.session_scope() as session:
+            rows = session.execute(_EVENTS, self._parameters(
+                sender_id, fetch_events_from_all_sessions)).scalars().all()
+        if not self.domain or not rows:
+            return None
+        return DialogueStateTracker.from_dict(sender_id, [json.loads(row) for row in rows],
+                                              self.domain.slots)
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        stored = session.execute(_COUNT, self._parameters(tracker.sender_id, False)).scalar_one()
+        return itertools.islice(tracker.events, stored, len(tracker.events))
