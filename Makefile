@@ -15,15 +15,20 @@ models: setup
 run: setup
 	HUIFANG_DEV_MODE=true .venv/bin/huifang run
 
+## Tests run in TEST_WORKERS processes (pytest-xdist), a whole file per process: module-scoped
+## servers stay in one process, and most of a test's time is waiting on the servers it starts.
+TEST_WORKERS ?= 2
+PYTEST = .venv/bin/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
+
 ## Set everything up and run the whole test suite.
 test: setup services
 	.venv/bin/huifang models build
-	.venv/bin/python -m pytest -q -p no:cacheprovider
+	$(PYTEST)
 
 ## Everything that needs no Rasa (no Rasa model, no Rasa server): a few minutes, for the
 ## edit-test loop. `make test` runs these and the Rasa ones.
 test-fast: setup services
-	.venv/bin/python -m pytest -q -p no:cacheprovider -m "not rasa"
+	$(PYTEST) -m "not rasa"
 
 ## The fault-injection harness: a campaign of 500 callbacks on a private PostgreSQL while every
 ## process is killed, PostgreSQL restarted and Rasa slowed (docs/reliability.md). `make test`
