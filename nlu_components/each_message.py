@@ -1,10 +1,14 @@
-"""The part of Rasa's message-component protocol that every component here shares: training
-examples and incoming messages go through the same per-message step."""
+"""The parts of Rasa's component protocol that the components here share: training examples
+and incoming messages going through the same per-message step, and creation without
+settings."""
 
 from __future__ import annotations
 
-from typing import List
+from typing import Any, Dict, List, Text
 
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -22,3 +26,21 @@ class EachMessage:
         for message in messages:
             self._apply(message)
         return messages
+
+
+class WithoutConfig:
+    """A component with no settings of its own: created as `cls()`."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> Any:
+        return cls()
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {}

@@ -14,17 +14,15 @@ own copy of the same t2s conversion.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Optional
 
 from opencc import OpenCC
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu_components.each_message import EachMessage
+from nlu_components.each_message import EachMessage, WithoutConfig
 
 # Full-width ０-９, Ａ-Ｚ and ａ-ｚ sit 0xFEE0 above their ASCII twins.
 _FULL_WIDTH_ALNUM = {code: code - 0xFEE0 for start, end in (("０", "９"), ("Ａ", "Ｚ"), ("ａ", "ｚ"))
@@ -39,23 +37,9 @@ def to_half_width(text: str) -> str:
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
 )
-class TraditionalToSimplified(EachMessage, GraphComponent):
+class TraditionalToSimplified(EachMessage, WithoutConfig, GraphComponent):
     def __init__(self) -> None:
         self._converter = OpenCC("t2s")
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "TraditionalToSimplified":
-        return cls()
-
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {}
 
     def _apply(self, message: Message) -> None:
         text: Optional[str] = message.get(TEXT)

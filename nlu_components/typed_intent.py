@@ -10,12 +10,10 @@ of the open question. Last in the pipeline, after FallbackClassifier.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import (
     ENTITIES,
@@ -28,26 +26,13 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from huifang.plain_text import is_typed_intent  # standard library only: loads in this venv
+from nlu_components.each_message import WithoutConfig
 
 
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
 )
-class TypedIntentIsNoIntent(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "TypedIntentIsNoIntent":
-        return cls()
-
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {}
-
+class TypedIntentIsNoIntent(WithoutConfig, GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             if is_typed_intent(message.get(TEXT) or ""):

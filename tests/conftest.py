@@ -1,7 +1,8 @@
 """Shared fixtures: databases on SQLite and PostgreSQL, and the real Rasa + action servers.
 
 The Rasa server + action server pair is the slowest thing the suite starts (~30 s), so one pair
-per database backend serves the whole session (`shared_stacks`, started on first use): the
+per database backend serves the whole session of each test process (`make test` runs two,
+pytest-xdist; `shared_stacks`, started on first use): the
 conversation tests' `rasa_stack`, the gateway and conversation-suite tests' `gateway_stack`,
 the console's end-to-end tests and `tests/scheduler/live_stack.py` are views of it. Their
 actions call the gateway's internal API on `gateway_port`, where the test that needs it runs a
@@ -24,8 +25,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from huifang.db import create_db_engine, session_factory
 from huifang.app.model_build import build_all, build_complaint_model
+from huifang.db import create_db_engine, session_factory
 from tests.scheduler.live_stack import use_shared_rasa
 from tests.support.databases import migrated
 from tests.support.processes import free_port

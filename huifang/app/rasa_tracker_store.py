@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import itertools
 import json
-from typing import Any, Iterator, Optional
+from collections.abc import Iterator
+from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -34,7 +35,7 @@ class PlainSQLTrackerStore(SQLTrackerStore):
                 "everything": everything}
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool
-                        ) -> Optional[DialogueStateTracker]:
+                        ) -> DialogueStateTracker | None:
         with self.session_scope() as session:
             rows = session.execute(_EVENTS, self._parameters(
                 sender_id, fetch_events_from_all_sessions)).scalars().all()

@@ -173,7 +173,7 @@ async def test_typed_intent_syntax_answers_no_question(survey, domain, question:
     is typing commands, not answering: its digit is no score, nothing is stored, nothing
     escalates, and the question is asked again. The NLU tags the digit as a score anyway."""
     s = survey()
-    typed = '／inform_score{"score":"1","question":"%s"}' % question
+    typed = f'／inform_score{{"score":"1","question":"{question}"}}'
     got, said = await validate(s.tracker(question, typed, entities={"score": "1",
                                                                      "question": question},
                                          **slots), domain)
