@@ -17,11 +17,8 @@ run: setup
 
 ## Tests run in TEST_WORKERS processes (pytest-xdist), a whole file per process: module-scoped
 ## servers stay in one process, and most of a test's time is waiting on the servers it starts.
-## Files are handed out in collection order, longest first (tests/conftest.py), not xdist's
-## default of most tests first, which left the one-test files of several minutes to the end.
 TEST_WORKERS ?= 2
-PYTEST = .venv/bin/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile \
-	--no-loadscope-reorder
+PYTEST = .venv/bin/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
 
 ## Set everything up and run the whole test suite.
 test: setup services

@@ -115,19 +115,7 @@ def _live_stacks_share_rasa(request: pytest.FixtureRequest) -> None:
 RASA_FIXTURES = {"trained_models", "shared_stacks", "rasa_stack", "gateway_stack"}
 
 
-# The longest files (minutes each) go first: `make test` hands whole files to its worker
-# processes in this order, and a long file handed out last would run on alone at the end.
-LONGEST_FIRST = ("tests/chaos/test_chaos.py", "tests/scaleout/", "tests/test_run_command.py")
-
-
-def _longest_first(item: pytest.Item) -> int:
-    path = item.nodeid.split("::", 1)[0]
-    return next((rank for rank, start in enumerate(LONGEST_FIRST) if path.startswith(start)),
-                len(LONGEST_FIRST))
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if RASA_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.rasa)
-    items.sort(key=_longest_first)  # stable: the rest keep their order
