@@ -4,13 +4,9 @@ the Rasa virtualenv, where the patch applies."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-
 import pytest
 
-from huifang.app.model_build import RASA_BIN
-from huifang.settings import PROJECT_ROOT
+from tests.support.rasa_probe import run_in_rasa_venv
 
 pytestmark = pytest.mark.rasa
 
@@ -48,12 +44,7 @@ print(json.dumps({"rasas": rasas, "ours": ours, "walks": walks_for_known, "late"
 
 @pytest.fixture(scope="module")
 def answers() -> dict[str, object]:
-    result = subprocess.run(
-        [str(RASA_BIN.parent / "python"), "-c", _PROBE], cwd=PROJECT_ROOT,
-        capture_output=True, text=True, timeout=180, check=False,
-        env={"PYTHONPATH": str(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", "PATH": "/usr/bin:/bin"})
-    assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_in_rasa_venv(_PROBE)
 
 
 def test_every_event_type_resolves_to_rasas_own_class_after_one_walk(

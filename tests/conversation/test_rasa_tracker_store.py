@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
 from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from huifang.app.model_build import RASA_BIN
-from huifang.settings import PROJECT_ROOT
+from tests.support.rasa_probe import run_in_rasa_venv
 from tests.support.stack import RasaStack
 
 pytestmark = pytest.mark.rasa
@@ -68,12 +66,7 @@ asyncio.run(main())
 @pytest.fixture(scope="module")
 def reads(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     db = Path(tmp_path_factory.mktemp("tracker-store")) / "tracker.db"
-    result = subprocess.run(
-        [str(RASA_BIN.parent / "python"), "-c", _PROBE, str(db)], cwd=PROJECT_ROOT,
-        capture_output=True, text=True, timeout=180, check=False,
-        env={"PYTHONPATH": str(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", "PATH": "/usr/bin:/bin"})
-    assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_in_rasa_venv(_PROBE, str(db))
 
 
 def test_saving_writes_each_event_once(reads: dict[str, object]) -> None:

@@ -4,13 +4,9 @@ tests/conversation/test_rasa_evaluation.py."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-
 import pytest
 
-from huifang.app.model_build import RASA_BIN
-from huifang.settings import PROJECT_ROOT
+from tests.support.rasa_probe import run_in_rasa_venv
 
 pytestmark = pytest.mark.rasa
 
@@ -28,12 +24,7 @@ _CHARS = "😣😾😍😐👍👎💯👌❌🙏👋🐶🍉🎂好5a\U0001F3FB
 @pytest.fixture(scope="module")
 def groups() -> dict[str, list[str]]:
     """Each character of _CHARS → its groups (one Rasa-venv process: importing Rasa is slow)."""
-    result = subprocess.run(
-        [str(RASA_BIN.parent / "python"), "-c", _PROBE, _CHARS], cwd=PROJECT_ROOT,
-        capture_output=True, text=True, timeout=120,
-        env={"PYTHONPATH": str(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", "PATH": "/usr/bin:/bin"})
-    assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_in_rasa_venv(_PROBE, _CHARS, timeout=120)
 
 
 def test_faces_and_gestures_fall_into_groups_by_their_unicode_names(

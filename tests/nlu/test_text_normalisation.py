@@ -4,12 +4,10 @@ virtualenv where the component lives: one script and one width of digits before 
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 
-from huifang.app.model_build import RASA_BIN
-from huifang.settings import PROJECT_ROOT
+from tests.support.rasa_probe import run_in_rasa_venv
 
 pytestmark = pytest.mark.rasa
 
@@ -31,12 +29,7 @@ _TEXTS = ["１０分", "５", "給９分，師傅很專業", "ＯＫ", "ｔｄ",
 def converted() -> dict[str, str]:
     """Each of _TEXTS → the text the tokenizer sees (one Rasa-venv process: importing Rasa is
     slow)."""
-    result = subprocess.run(
-        [str(RASA_BIN.parent / "python"), "-c", _PROBE, json.dumps(_TEXTS)], cwd=PROJECT_ROOT,
-        capture_output=True, text=True, timeout=120, check=False,
-        env={"PYTHONPATH": str(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", "PATH": "/usr/bin:/bin"})
-    assert result.returncode == 0, result.stderr[-2000:]
-    return dict(zip(_TEXTS, json.loads(result.stdout.strip().splitlines()[-1])))
+    return dict(zip(_TEXTS, run_in_rasa_venv(_PROBE, json.dumps(_TEXTS), timeout=120)))
 
 
 def test_full_width_digits_and_letters_become_ascii(converted: dict[str, str]) -> None:
