@@ -50,7 +50,8 @@ async def store_updates(gateway: Gateway, updates: list[Update]) -> None:
             inbox.store(session, Channel.TELEGRAM, key, address, body, now)
 
     await gateway.db.run(store)
-    gateway.inbox.wake()
+    for address in dict.fromkeys(address for _, address, _ in rows):
+        gateway.inbox.kick((Channel.TELEGRAM, address))
 
 
 async def process(gateway: Gateway, item: Inbound) -> None:

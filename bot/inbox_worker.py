@@ -8,9 +8,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
 
 from bot.database import Database
 from bot.inbox import (
@@ -20,7 +22,6 @@ from bot.inbox import (
     finish,
     release,
     retry_later,
-    status_of,
     take_head,
 )
 from huifang.db.models import Channel, InboxStatus
@@ -62,13 +63,25 @@ class InboxWorker:
         self._poll = poll_seconds
         self._wake = asyncio.Event()
         self._active: dict[tuple[Channel, str], asyncio.Task[None]] = {}
-        # page requests waiting for a message's first try, by chat and message
-        self._waiters: dict[tuple[Channel, str], dict[int, list[asyncio.Future[InboxStatus]]]] = {}
+        # chats given a message while their drain was looking for the next one
+        self._kicked: set[tuple[Channel, str]] = set()
+        # page requests waiting for a message's first try, by chat and message key
+        self._waiters: dict[tuple[Channel, str], dict[str, list[asyncio.Future[InboxStatus]]]] = {}
         self._processing: set[int] = set()
         self._stopping = False
 
     def wake(self) -> None:
         self._wake.set()
+
+    def kick(self, chat: tuple[Channel, str]) -> None:
+        """A message of `chat` was just stored: process it now, without looking for due chats
+        (the periodic pass still does that for every chat)."""
+        if self._stopping:
+            return
+        if chat in self._active:
+            self._kicked.add(chat)
+        else:
+            self._active[chat] = asyncio.create_task(self._drain(chat))
 
     async def run(self) -> None:
         while not self._stopping:
@@ -93,56 +106,63 @@ class InboxWorker:
         cut_off = sorted(self._processing)
         await self._db.run(lambda s: release(s, cut_off, utcnow()))
 
-    async def settled(self, item: int, chat: tuple[Channel, str], timeout: float
-                      ) -> InboxStatus | None:
-        """Wait (at most `timeout`) for the first try at a message to end: `done`, `waiting`
-        (to be tried again, or held up behind an earlier message of the chat that is),
-        `failed`. None: not settled in time."""
+    @contextlib.contextmanager
+    def awaiting(self, chat: tuple[Channel, str], key: str
+                 ) -> Iterator[asyncio.Future[InboxStatus]]:
+        """The end of the first try at the message `key` of `chat`: `done`, `waiting` (to be
+        tried again, or held up behind an earlier message of the chat that is), `failed`.
+        Enter before storing the message, so a try that ends at once is not missed."""
         future: asyncio.Future[InboxStatus] = asyncio.get_running_loop().create_future()
-        waiters = self._waiters.setdefault(chat, {}).setdefault(item, [])
+        waiters = self._waiters.setdefault(chat, {}).setdefault(key, [])
         waiters.append(future)
         try:
-            status = await self._db.run(lambda s: status_of(s, item))
-            if status is not None and status != InboxStatus.WAITING:
-                return status
-            self.wake()
-            return await asyncio.wait_for(future, timeout)
-        except TimeoutError:
-            return None
+            yield future
         finally:
             waiters.remove(future)
             if not waiters:
-                self._waiters.get(chat, {}).pop(item, None)
+                self._waiters.get(chat, {}).pop(key, None)
             if not self._waiters.get(chat, True):
                 self._waiters.pop(chat, None)
 
-    def _tried(self, chat: tuple[Channel, str], item: int, status: InboxStatus) -> None:
+    def _tried(self, chat: tuple[Channel, str], key: str, status: InboxStatus) -> None:
         """A try ended: its waiters learn how; if the message waits again, so does the rest of
         the chat behind it, and their waiters learn that too."""
         for waiting, futures in self._waiters.get(chat, {}).items():
-            if waiting == item or status != InboxStatus.DONE:
+            if waiting == key or status != InboxStatus.DONE:
                 for future in futures:
                     if not future.done():
-                        future.set_result(status if waiting == item else InboxStatus.WAITING)
+                        future.set_result(status if waiting == key else InboxStatus.WAITING)
 
     async def _drain(self, chat: tuple[Channel, str]) -> None:
+        """The chat's messages one after the other; finishing one and taking the next share a
+        transaction."""
         channel, address = chat
+
+        def take(session: Session) -> Inbound | None:
+            return take_head(session, channel, address, utcnow(), self._policy)
+
         try:
+            item: Inbound | None = None
             while not self._stopping:
-                item = await self._db.run(
-                    lambda s: take_head(s, channel, address, utcnow(), self._policy))
                 if item is None:
+                    self._kicked.discard(chat)
+                    item = await self._db.run(take)
+                else:
+                    status, item = await self._try(item, take)
+                    if status != InboxStatus.DONE:
+                        return  # the chat's later messages wait behind this one
+                if item is None and chat not in self._kicked:
                     return
-                status = await self._try(item)
-                self._tried(chat, item.id, status)
-                if status != InboxStatus.DONE:
-                    return  # the chat's later messages wait behind this one
         except Exception:
             log.exception("inbox of %s %s failed; trying again later", channel, address)
         finally:
             self._active.pop(chat, None)
+            self._kicked.discard(chat)
 
-    async def _try(self, item: Inbound) -> InboxStatus:
+    async def _try(self, item: Inbound, take_next: Callable[[Session], Inbound | None]
+                   ) -> tuple[InboxStatus, Inbound | None]:
+        """Process one message; when it is done, lease the chat's next one in the same
+        transaction (a stopping worker hands that one straight back)."""
         attempt = Attempt(item)
         token = _current.set(attempt)
         self._processing.add(item.id)
@@ -153,10 +173,21 @@ class InboxWorker:
             attempt.retry = attempt.retry or repr(exc)
         finally:
             _current.reset(token)
-        self._processing.discard(item.id)
+        chat = (item.channel, item.address)
         if attempt.retry is None:
-            await self._db.run(lambda s: finish(s, item.id, utcnow()))
-            return InboxStatus.DONE
+            def finish_and_take(session: Session) -> Inbound | None:
+                finish(session, item.id, utcnow())
+                return take_next(session)
+
+            self._kicked.discard(chat)
+            following = await self._db.run(finish_and_take)
+            self._processing.discard(item.id)
+            self._tried(chat, item.message_key, InboxStatus.DONE)
+            if following is not None and self._stopping:
+                await self._db.run(lambda s: release(s, [following.id], utcnow()))
+                following = None
+            return InboxStatus.DONE, following
+        self._processing.discard(item.id)
         reason = attempt.retry
         status = await self._db.run(
             lambda s: retry_later(s, item.id, reason, utcnow(), self._policy))
@@ -164,4 +195,6 @@ class InboxWorker:
             alert_operations("customer message given up",
                              f"inbox {item.id} ({item.channel} {item.address}) after "
                              f"{self._policy.max_attempts} tries: {reason}")
-        return status or InboxStatus.DONE
+        status = status or InboxStatus.DONE
+        self._tried(chat, item.message_key, status)
+        return status, None

@@ -5,6 +5,8 @@ address get 429 (settings.webchat_requests_per_minute*)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,17 +128,27 @@ async def post_message(chat: Chat, body: Inbound, request: Request
     message = ({"text": body.text.strip()} if body.text else {"button": body.button})
     key = body.key or uuid.uuid4().hex
 
-    def store(session: Session) -> tuple[int | None, bool]:
+    def store(session: Session) -> tuple[int | None, InboxStatus | None]:
+        """The message's row and its state now (`None`: held up behind an earlier message
+        that waits to be tried again)."""
         stored = inbox.store(session, WEBCHAT, key, address, message, utcnow())
         item = stored if stored is not None else inbox.stored_id(session, WEBCHAT, key, address)
-        return item, item is not None and inbox.held_up(session, WEBCHAT, address, item)
+        if item is None or inbox.held_up(session, WEBCHAT, address, item):
+            return item, None
+        return item, InboxStatus.WAITING if stored is not None else inbox.status_of(session, item)
 
-    item_id, held_up = await gateway.db.run(store)
-    if item_id is None:
-        raise HTTPException(409, "this message key belongs to another chat")
-    gateway.inbox.wake()
-    status = None if held_up else await gateway.inbox.settled(
-        item_id, (WEBCHAT, address), gateway.settings.webchat_reply_wait_seconds)
+    chat = (WEBCHAT, address)
+    with gateway.inbox.awaiting(chat, key) as first_try:
+        item_id, status = await gateway.db.run(store)
+        if item_id is None:
+            raise HTTPException(409, "this message key belongs to another chat")
+        if status is None:
+            gateway.inbox.wake()
+        elif status == InboxStatus.WAITING:
+            gateway.inbox.kick(chat)
+            with contextlib.suppress(TimeoutError):
+                status = await asyncio.wait_for(first_try,
+                                                gateway.settings.webchat_reply_wait_seconds)
     if status != InboxStatus.DONE:
         return JSONResponse({"status": "queued"}, status_code=202)
     replies = await gateway.db.run(lambda s: replies_to(s, item_id))
