@@ -24,6 +24,7 @@ from bot.inbox import (
     retry_later,
     take_head,
 )
+from bot.transcript import StoredMessage
 from huifang.db.models import Channel, InboxStatus
 from huifang.db.types import utcnow
 from huifang.operations import alert_operations
@@ -33,10 +34,30 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Attempt:
-    """One try at one inbox message; `retry` says why it must be tried again."""
+    """One try at one inbox message; `retry` says why it must be tried again, `replies` what
+    the assistant answered when this try answered."""
 
     item: Inbound
     retry: str | None = None
+    replies: list[StoredMessage] | None = None
+
+
+@dataclass(frozen=True)
+class TryEnded:
+    """How the first try at a message ended: `done`, `waiting` (to be tried again, or held up
+    behind an earlier message of the chat that is) or `failed`; the replies when known."""
+
+    status: InboxStatus
+    replies: list[StoredMessage] | None = None
+
+
+@dataclass
+class Waiter:
+    """A page request waiting for its message's first try; `address` is set once the message
+    is stored (its chat: a message of the chat that must wait holds this one up too)."""
+
+    future: asyncio.Future[TryEnded]
+    address: str | None = None
 
 
 _current: ContextVar[Attempt | None] = ContextVar("inbox_attempt", default=None)
@@ -65,8 +86,8 @@ class InboxWorker:
         self._active: dict[tuple[Channel, str], asyncio.Task[None]] = {}
         # chats given a message while their drain was looking for the next one
         self._kicked: set[tuple[Channel, str]] = set()
-        # page requests waiting for a message's first try, by chat and message key
-        self._waiters: dict[tuple[Channel, str], dict[str, list[asyncio.Future[InboxStatus]]]] = {}
+        # page requests waiting for a message's first try, by channel and message key
+        self._waiters: dict[tuple[Channel, str], list[Waiter]] = {}
         self._processing: set[int] = set()
         self._stopping = False
 
@@ -107,31 +128,30 @@ class InboxWorker:
         await self._db.run(lambda s: release(s, cut_off, utcnow()))
 
     @contextlib.contextmanager
-    def awaiting(self, chat: tuple[Channel, str], key: str
-                 ) -> Iterator[asyncio.Future[InboxStatus]]:
-        """The end of the first try at the message `key` of `chat`: `done`, `waiting` (to be
-        tried again, or held up behind an earlier message of the chat that is), `failed`.
-        Enter before storing the message, so a try that ends at once is not missed."""
-        future: asyncio.Future[InboxStatus] = asyncio.get_running_loop().create_future()
-        waiters = self._waiters.setdefault(chat, {}).setdefault(key, [])
-        waiters.append(future)
+    def awaiting(self, channel: Channel, key: str) -> Iterator[Waiter]:
+        """The end of the first try at the message `key`; enter before storing the message,
+        so a try that ends at once is not missed."""
+        waiter = Waiter(asyncio.get_running_loop().create_future())
+        waiters = self._waiters.setdefault((channel, key), [])
+        waiters.append(waiter)
         try:
-            yield future
+            yield waiter
         finally:
-            waiters.remove(future)
+            waiters.remove(waiter)
             if not waiters:
-                self._waiters.get(chat, {}).pop(key, None)
-            if not self._waiters.get(chat, True):
-                self._waiters.pop(chat, None)
+                self._waiters.pop((channel, key), None)
 
-    def _tried(self, chat: tuple[Channel, str], key: str, status: InboxStatus) -> None:
+    def _tried(self, item: Inbound, ended: TryEnded) -> None:
         """A try ended: its waiters learn how; if the message waits again, so does the rest of
         the chat behind it, and their waiters learn that too."""
-        for waiting, futures in self._waiters.get(chat, {}).items():
-            if waiting == key or status != InboxStatus.DONE:
-                for future in futures:
-                    if not future.done():
-                        future.set_result(status if waiting == key else InboxStatus.WAITING)
+        for (channel, key), waiters in self._waiters.items():
+            for waiter in waiters:
+                if channel != item.channel or waiter.future.done():
+                    continue
+                if key == item.message_key:
+                    waiter.future.set_result(ended)
+                elif ended.status != InboxStatus.DONE and waiter.address == item.address:
+                    waiter.future.set_result(TryEnded(InboxStatus.WAITING))
 
     async def _drain(self, chat: tuple[Channel, str]) -> None:
         """The chat's messages one after the other; finishing one and taking the next share a
@@ -173,16 +193,15 @@ class InboxWorker:
             attempt.retry = attempt.retry or repr(exc)
         finally:
             _current.reset(token)
-        chat = (item.channel, item.address)
         if attempt.retry is None:
             def finish_and_take(session: Session) -> Inbound | None:
                 finish(session, item.id, utcnow())
                 return take_next(session)
 
-            self._kicked.discard(chat)
+            self._kicked.discard((item.channel, item.address))
             following = await self._db.run(finish_and_take)
             self._processing.discard(item.id)
-            self._tried(chat, item.message_key, InboxStatus.DONE)
+            self._tried(item, TryEnded(InboxStatus.DONE, attempt.replies))
             if following is not None and self._stopping:
                 await self._db.run(lambda s: release(s, [following.id], utcnow()))
                 following = None
@@ -196,5 +215,5 @@ class InboxWorker:
                              f"inbox {item.id} ({item.channel} {item.address}) after "
                              f"{self._policy.max_attempts} tries: {reason}")
         status = status or InboxStatus.DONE
-        self._tried(chat, item.message_key, status)
+        self._tried(item, TryEnded(status))
         return status, None

@@ -101,6 +101,7 @@ class Relay:
                 channel, address, [Outgoing(m.text, m.buttons) for m in answer],
                 customer_id=target.customer_id, callback_id=target.callback_id,
                 key=f"reply:{item.id}")
+            attempt.replies = stored
             return TurnResult(TurnStatus.ANSWERED, stored, delivery)
 
     async def _tell_processing(self, channel: Channel, address: str,

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from huifang.db.models import Channel, DeliveryStatus, Direction, Message
+from huifang.db.models import Channel, DeliveryStatus, Direction, InboxItem, Message
 from huifang.db.types import utcnow
 
 
@@ -110,9 +110,16 @@ def record_outbound(session: Session, channel: Channel, address: str, messages: 
 
 
 def replies_to(session: Session, inbox_id: int) -> list[StoredMessage]:
-    """What the assistant answered one inbox message (stored keyed "reply:<inbox id>:<n>")."""
+    """What the assistant answered one inbox message (stored keyed "reply:<inbox id>:<n>"):
+    looked for among its chat's messages after the customer's (an index range; the key's
+    prefix alone would read the whole table)."""
+    item = session.get(InboxItem, inbox_id)
+    if item is None or item.message_id is None:
+        return []
     rows = session.scalars(select(Message).where(
-        Message.outbound_key.like(f"reply:{inbox_id}:%")).order_by(Message.id))
+        Message.channel == item.channel, Message.address == item.address,
+        Message.id > item.message_id, Message.outbound_key.like(f"reply:{inbox_id}:%"))
+        .order_by(Message.id))
     return [StoredMessage.of(row) for row in rows]
 
 

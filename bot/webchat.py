@@ -8,18 +8,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
-from pydantic import AliasChoices, BaseModel, Field, model_validator
+from pydantic import AliasChoices, BaseModel, Field, ValidationError, model_validator
 from sqlalchemy.orm import Session
 
 from bot import inbox
 from bot.gateway import Gateway
+from bot.inbox_worker import TryEnded
 from bot.texts import LINK_INVALID, STALE_BUTTON, TOO_FAST, localized
 from bot.transcript import conversation, open_button, replies_to
 from huifang import webchat_links
@@ -74,29 +77,39 @@ class ChatRefused(Exception):
         self.status, self.text = status, text
 
 
-async def _access(token: str, request: Request) -> ChatAccess:
+def _allow(token: str, request: Request) -> None:
     gateway = _gateway(request)
     client = request_client(request, gateway.settings.trusted_proxies)
     if not gateway.chat_rate.allow(webchat_links.token_hash(token), client):
         raise ChatRefused(429, TOO_FAST)
 
-    def find(session: Any) -> ChatAccess | None:
-        customer = webchat_links.resolve(session, token, utcnow())
-        address = customer.address_for(WEBCHAT) if customer else None
-        return ChatAccess(address, customer.locale) if customer and address else None
 
-    access = await gateway.db.run(find)
-    if access is None:
+def _find(session: Session, token: str) -> ChatAccess:
+    customer = webchat_links.resolve(session, token, utcnow())
+    address = customer.address_for(WEBCHAT) if customer else None
+    if customer is None or address is None:
         raise ChatRefused(404, LINK_INVALID)
-    return access
+    return ChatAccess(address, customer.locale)
+
+
+async def _access(token: str, request: Request) -> ChatAccess:
+    _allow(token, request)
+    return await _gateway(request).db.run(lambda s: _find(s, token))
+
+
+@contextlib.contextmanager
+def _refusals_as_http() -> Iterator[None]:
+    """The JSON API's refusals: 404 / 409 / 429 with a polite Chinese `detail`."""
+    try:
+        yield
+    except ChatRefused as refused:
+        raise HTTPException(refused.status, refused.text) from None
 
 
 async def chat_access(token: str, request: Request) -> ChatAccess:
-    """The JSON API's guard: 404 / 429 with a polite Chinese `detail`."""
-    try:
+    """The JSON API's guard."""
+    with _refusals_as_http():
         return await _access(token, request)
-    except ChatRefused as refused:
-        raise HTTPException(refused.status, refused.text) from None
 
 
 Chat = Annotated[ChatAccess, Depends(chat_access)]
@@ -115,43 +128,62 @@ async def page(token: str, request: Request) -> HTMLResponse:
         "token": token, "lang": chat.locale.value, "brand": brand}, headers=NO_REFERRER)
 
 
+async def _message(token: str, request: Request) -> Inbound:
+    """The request's message. One that is not valid is refused only after the link is checked
+    (404 / 429 come first): a stranger learns nothing about what a message looks like."""
+    try:
+        return Inbound.model_validate_json(await request.body())
+    except ValidationError as invalid:
+        await _access(token, request)
+        raise RequestValidationError([{**error, "loc": ("body", *error["loc"])}
+                                      for error in invalid.errors(include_url=False)]) from None
+
+
 @router.post("/webchat/{token}/messages", response_model=None)
-async def post_message(chat: Chat, body: Inbound, request: Request
-                       ) -> list[dict[str, Any]] | JSONResponse:
+async def post_message(token: str, request: Request) -> list[dict[str, Any]] | JSONResponse:
     """The message is stored before anything is answered (docs/contracts.md, "Web chat"):
     200 with the replies when they come in time, else 202 — the page fetches them later. The
-    same `key` again stores nothing and answers what the first one got."""
-    gateway, address = _gateway(request), chat.address
-    if body.button is not None and not await gateway.db.run(
-            lambda s: open_button(s, WEBCHAT, address, body.button or "")):
-        raise HTTPException(409, localized(STALE_BUTTON, chat.locale))  # nothing was stored
+    same `key` again stores nothing and answers what the first one got. The link is checked
+    in the transaction that stores the message (the guard of the other routes, in one go)."""
+    gateway = _gateway(request)
+    with _refusals_as_http():
+        body = await _message(token, request)
     message = ({"text": body.text.strip()} if body.text else {"button": body.button})
     key = body.key or uuid.uuid4().hex
 
-    def store(session: Session) -> tuple[int | None, InboxStatus | None]:
-        """The message's row and its state now (`None`: held up behind an earlier message
-        that waits to be tried again)."""
-        stored = inbox.store(session, WEBCHAT, key, address, message, utcnow())
-        item = stored if stored is not None else inbox.stored_id(session, WEBCHAT, key, address)
-        if item is None or inbox.held_up(session, WEBCHAT, address, item):
-            return item, None
-        return item, InboxStatus.WAITING if stored is not None else inbox.status_of(session, item)
+    def store(session: Session) -> tuple[str, int, InboxStatus | None]:
+        """The chat, the message's row and its state now (`None`: held up behind an earlier
+        message that waits to be tried again)."""
+        chat = _find(session, token)
+        if body.button is not None and not open_button(session, WEBCHAT, chat.address,
+                                                       body.button):
+            raise ChatRefused(409, localized(STALE_BUTTON, chat.locale))  # nothing stored
+        stored = inbox.store(session, WEBCHAT, key, chat.address, message, utcnow())
+        item = (stored if stored is not None
+                else inbox.stored_id(session, WEBCHAT, key, chat.address))
+        if item is None:
+            raise ChatRefused(409, "this message key belongs to another chat")
+        if inbox.held_up(session, WEBCHAT, chat.address, item):
+            return chat.address, item, None
+        return chat.address, item, (InboxStatus.WAITING if stored is not None
+                                    else inbox.status_of(session, item))
 
-    chat = (WEBCHAT, address)
-    with gateway.inbox.awaiting(chat, key) as first_try:
-        item_id, status = await gateway.db.run(store)
-        if item_id is None:
-            raise HTTPException(409, "this message key belongs to another chat")
+    with _refusals_as_http(), gateway.inbox.awaiting(WEBCHAT, key) as first_try:
+        _allow(token, request)
+        address, item_id, status = await gateway.db.run(store)
+        first_try.address = address
+        ended = TryEnded(InboxStatus.WAITING) if status is None else TryEnded(status)
         if status is None:
             gateway.inbox.wake()
         elif status == InboxStatus.WAITING:
-            gateway.inbox.kick(chat)
+            gateway.inbox.kick((WEBCHAT, address))
             with contextlib.suppress(TimeoutError):
-                status = await asyncio.wait_for(first_try,
-                                                gateway.settings.webchat_reply_wait_seconds)
-    if status != InboxStatus.DONE:
+                ended = await asyncio.wait_for(first_try.future,
+                                               gateway.settings.webchat_reply_wait_seconds)
+    if ended.status != InboxStatus.DONE:
         return JSONResponse({"status": "queued"}, status_code=202)
-    replies = await gateway.db.run(lambda s: replies_to(s, item_id))
+    replies = (ended.replies if ended.replies is not None
+               else await gateway.db.run(lambda s: replies_to(s, item_id)))
     return [{"id": m.id, "text": m.text, "buttons": m.as_json()["buttons"]} for m in replies]
 
 

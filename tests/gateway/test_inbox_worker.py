@@ -62,14 +62,14 @@ def test_a_message_stored_while_the_drain_looks_for_the_next_is_processed_at_onc
 
     async def scenario() -> None:
         _store(db, "first-msg")
-        with worker.awaiting(CHAT, "late-msg") as late:
+        with worker.awaiting(Channel.WEBCHAT, "late-msg") as late:
             def store_late() -> None:
                 _store(db, "late-msg")
                 worker.kick(CHAT)  # the drain is still running: it must look once more
 
             db.after_next_empty_take = store_late
             worker.kick(CHAT)
-            assert await asyncio.wait_for(late, 30) == InboxStatus.DONE
+            assert (await asyncio.wait_for(late.future, 30)).status == InboxStatus.DONE
         await worker.stop()
 
     try:
@@ -85,14 +85,14 @@ def test_a_try_that_ends_before_the_page_waits_is_still_heard(database_url: str)
     worker = _worker(db, processed)
 
     async def scenario() -> InboxStatus:
-        with worker.awaiting(CHAT, "quick-msg") as first_try:
+        with worker.awaiting(Channel.WEBCHAT, "quick-msg") as first_try:
             _store(db, "quick-msg")
             worker.kick(CHAT)
             while not processed or CHAT in worker._active:  # the try ends before we wait
                 await asyncio.sleep(0.01)
-            status = await asyncio.wait_for(first_try, 30)
+            ended = await asyncio.wait_for(first_try.future, 30)
         await worker.stop()
-        return status
+        return ended.status
 
     try:
         assert asyncio.run(scenario()) == InboxStatus.DONE

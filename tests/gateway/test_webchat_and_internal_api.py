@@ -56,6 +56,21 @@ def test_message_needs_exactly_one_of_text_or_payload(webchat_gateway: GatewayUn
     assert webchat_gateway.webchat_say("wc-both", text="  ").status_code == 422
 
 
+def test_a_malformed_message_is_explained_only_on_a_valid_link(
+        webchat_gateway: GatewayUnderTest) -> None:
+    seed_customer(webchat_gateway.sessions, Channel.WEBCHAT, address="wc-malformed")
+    valid = f"{webchat_gateway.url}/webchat/{webchat_gateway.chat_token('wc-malformed')}/messages"
+    for body in (b"{not json", b'{"text": 5}', b"[]", b""):
+        explained = httpx.post(valid, content=body,
+                               headers={"Content-Type": "application/json"})
+        assert explained.status_code == 422, body
+        assert explained.json()["detail"][0]["loc"][0] == "body", body
+        refused = httpx.post(f"{webchat_gateway.url}/webchat/nobody-knows-this/messages",
+                             content=body, headers={"Content-Type": "application/json"})
+        assert refused.status_code == 404 and "detail" in refused.json(), body
+    assert webchat_gateway.messages(Channel.WEBCHAT, "wc-malformed") == []
+
+
 def test_page_is_served_without_any_cdn(webchat_gateway: GatewayUnderTest) -> None:
     seeded = seed_customer(webchat_gateway.sessions, Channel.WEBCHAT, address="wc-page",
                            locale=Locale.TRADITIONAL)
