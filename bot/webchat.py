@@ -85,11 +85,10 @@ def _allow(token: str, request: Request) -> None:
 
 
 def _find(session: Session, token: str) -> ChatAccess:
-    customer = webchat_links.resolve(session, token, utcnow())
-    address = customer.address_for(WEBCHAT) if customer else None
-    if customer is None or address is None:
+    chat = webchat_links.chat_of(session, token, utcnow())
+    if chat is None:
         raise ChatRefused(404, LINK_INVALID)
-    return ChatAccess(address, customer.locale)
+    return ChatAccess(*chat)
 
 
 async def _access(token: str, request: Request) -> ChatAccess:

@@ -23,7 +23,7 @@ from bot.relay import _begin_turn
 from bot.transcript import Outgoing, open_button, record_outbound, replies_to
 from huifang import webchat_links
 from huifang.db import session_scope
-from huifang.db.models import Channel
+from huifang.db.models import Channel, Locale
 from huifang.db.types import utcnow
 from tests.gateway.support import seed_customer
 
@@ -67,6 +67,7 @@ def a_web_chat_turn(sessions: sessionmaker[Session], token: str, address: str) -
     bot/relay.py), with a button pressed and a typed answer."""
     policy, now = InboxPolicy(), utcnow()
     with session_scope(sessions) as session:
+        assert webchat_links.chat_of(session, token, now) == (address, Locale.SIMPLIFIED)
         customer = webchat_links.resolve(session, token, now)
         assert customer is not None
         question = record_outbound(session, WEBCHAT, address, [Outgoing("满意吗？", [
