@@ -252,6 +252,21 @@ def main(argv: list[str] | None = None) -> None:
                          args.customers, think))
 
 
+def gateway_environment(stack: RasaStack, gateway_port: int, internal_url: str
+                        ) -> dict[str, str]:
+    """A benchmark gateway's settings: in front of `stack`, on 127.0.0.1:`gateway_port`."""
+    return {
+        "HUIFANG_RASA_URL": stack.rasa_url,
+        "HUIFANG_RASA_TOKEN": stack.token,
+        "HUIFANG_GATEWAY_HOST": "127.0.0.1",
+        "HUIFANG_GATEWAY_PORT": str(gateway_port),
+        "HUIFANG_GATEWAY_INTERNAL_URL": internal_url,
+        # every simulated customer comes from this one address
+        "HUIFANG_WEBCHAT_REQUESTS_PER_MINUTE_PER_CLIENT": "100000",
+        "HUIFANG_INTERNAL_TOKEN": INTERNAL_TOKEN,
+    }
+
+
 @contextmanager
 def gateway_running(tmp: Path, database: str = "sqlite", telegram: bool = True
                     ) -> Iterator[tuple[RasaStack, str, str, FakeBotApi | None]]:
@@ -266,16 +281,7 @@ def gateway_running(tmp: Path, database: str = "sqlite", telegram: bool = True
     settings = get_settings().model_copy(update={"gateway_internal_url": internal_url})
     with rasa_stack_running(tmp, settings, database) as stack, \
             (serving() if telegram else nullcontext()) as fake:
-        env = {
-            "HUIFANG_RASA_URL": stack.rasa_url,
-            "HUIFANG_RASA_TOKEN": stack.token,
-            "HUIFANG_GATEWAY_HOST": "127.0.0.1",
-            "HUIFANG_GATEWAY_PORT": str(gateway_port),
-            "HUIFANG_GATEWAY_INTERNAL_URL": internal_url,
-            # every simulated customer comes from this one address
-            "HUIFANG_WEBCHAT_REQUESTS_PER_MINUTE_PER_CLIENT": "100000",
-            "HUIFANG_INTERNAL_TOKEN": INTERNAL_TOKEN,
-        }
+        env = gateway_environment(stack, gateway_port, internal_url)
         if fake is not None:
             env.update(HUIFANG_TELEGRAM_TOKEN=fake.api.token,
                        HUIFANG_TELEGRAM_API_BASE_URL=fake.base_url)

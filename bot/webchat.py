@@ -171,7 +171,7 @@ async def post_message(token: str, request: Request) -> list[dict[str, Any]] | J
         _allow(token, request)
         address, item_id, status = await gateway.db.run(store)
         first_try.address = address
-        ended = TryEnded(InboxStatus.WAITING) if status is None else TryEnded(status)
+        ended = TryEnded(status or InboxStatus.WAITING)
         if status is None:
             gateway.inbox.wake()
         elif status == InboxStatus.WAITING:

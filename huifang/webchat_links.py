@@ -69,14 +69,6 @@ def _valid(token: str, now: datetime) -> ColumnElement[bool] | None:
     return and_(WebChatLink.token_hash == token_hash(token), WebChatLink.expires_at > now)
 
 
-def resolve(session: Session, token: str, now: datetime) -> Customer | None:
-    """The customer a link token belongs to, or None if unknown or expired."""
-    valid = _valid(token, now)
-    if valid is None:
-        return None
-    return session.scalar(select(Customer).join(WebChatLink).where(valid))
-
-
 def chat_of(session: Session, token: str, now: datetime) -> tuple[str, Locale] | None:
     """The web-chat address and language of the customer a link token lets in, in one
     statement (it guards every web-chat request); None if unknown or expired."""

@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 
 from bench.bench_capacity import Conversation, webchat_prepare
-from bench.bench_gateway import INTERNAL_TOKEN, percentile
+from bench.bench_gateway import gateway_environment, percentile
 from huifang.app.stack import APP_PYTHON, ProcessSpec, python_module
 from huifang.settings import get_settings
 from tests.support.processes import free_port, running
@@ -97,12 +97,9 @@ def main(argv: list[str] | None = None) -> None:
         stack = running_now.enter_context(rasa_stack_running(Path(tmp), settings, "sqlite"))
         pids = {}
         for side in SIDES:
-            env = {"HUIFANG_RASA_URL": stack.rasa_url, "HUIFANG_RASA_TOKEN": stack.token,
-                   "HUIFANG_GATEWAY_HOST": "127.0.0.1",
-                   "HUIFANG_GATEWAY_PORT": public[side].rsplit(":", 1)[1],
-                   "HUIFANG_GATEWAY_INTERNAL_URL": internal[side],
-                   "HUIFANG_WEBCHAT_REQUESTS_PER_MINUTE_PER_CLIENT": "100000",
-                   "HUIFANG_INTERNAL_TOKEN": INTERNAL_TOKEN, "HUIFANG_INBOX_POLL_SECONDS": "3600"}
+            env = {**gateway_environment(stack, int(public[side].rsplit(":", 1)[1]),
+                                         internal[side]),
+                   "HUIFANG_INBOX_POLL_SECONDS": "3600"}
             process = running_now.enter_context(running(
                 _gateway_spec(side, args.tree_a, stack, public[side]), Path(tmp) / "logs", env))
             pids[side] = process.pid

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import inbox
+from bot.conversation_routing import customer_at
 from bot.inbox import InboxPolicy
 from bot.relay import _begin_turn
 from bot.transcript import Outgoing, open_button, record_outbound, replies_to
@@ -68,7 +69,7 @@ def a_web_chat_turn(sessions: sessionmaker[Session], token: str, address: str) -
     policy, now = InboxPolicy(), utcnow()
     with session_scope(sessions) as session:
         assert webchat_links.chat_of(session, token, now) == (address, Locale.SIMPLIFIED)
-        customer = webchat_links.resolve(session, token, now)
+        customer = customer_at(session, WEBCHAT, address)
         assert customer is not None
         question = record_outbound(session, WEBCHAT, address, [Outgoing("满意吗？", [
             {"title": "满意", "payload": "/inform_score{\"score\":\"5\"}"}])],

@@ -9,6 +9,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot.conversation_routing import customer_at
 from huifang import webchat_links
 from huifang.db.models import (
     Callback,
@@ -99,7 +100,8 @@ def test_every_link_of_a_batch_leads_to_its_own_customer_and_survey(session: Ses
         assert link is not None and link.callback is not None
         assert link.callback.ticket.external_id == ticket_id
         assert link.customer.external_id == link.callback.ticket.customer.external_id
-        assert webchat_links.resolve(session, token, NOW) is link.customer
+        chat = webchat_links.chat_of(session, token, NOW)
+        assert chat is not None and customer_at(session, Channel.WEBCHAT, chat[0]) is link.customer
     for ticket_id, url in result.bind_tokens.items():
         customer = session.scalar(select(Customer).where(
             Customer.bind_token == url.rsplit("start=", 1)[1]))

@@ -17,11 +17,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from bot.conversation_routing import customer_at
 from huifang import webchat_links
 from huifang.app.cli.main import app as huifang_cli
 from huifang.db import session_scope
 from huifang.web.client_address import client_address, trusted_networks
-from huifang.db.models import Channel, Message, WebChatLink
+from huifang.db.models import Channel, Customer, Message, WebChatLink
 from huifang.db.types import utcnow
 from huifang.intake import TicketIn, ingest
 from huifang.settings import Settings
@@ -43,6 +44,12 @@ def gateway(database_url: str, rasa_down: str) -> Iterator[GatewayUnderTest]:
     with running_gateway(gateway_settings(database_url, rasa_down,
                                           webchat_requests_per_minute=8)) as running:
         yield running
+
+
+def _customer_of(session: Session, token: str) -> Customer | None:
+    """Whom the gateway lets in with this link: the customer at its web-chat address."""
+    chat = webchat_links.chat_of(session, token, utcnow())
+    return customer_at(session, Channel.WEBCHAT, chat[0]) if chat is not None else None
 
 
 def token_of(link: str | None) -> str:
@@ -108,8 +115,7 @@ def test_the_intake_api_and_the_import_return_the_links(
                             headers={"X-API-Key": INTAKE_KEY}).json()
     assert list(answer["chat_links"]) == ["LINK-1"] and list(answer["bind_links"]) == ["LINK-2"]
     with sessions() as session:
-        customer = webchat_links.resolve(session, token_of(answer["chat_links"]["LINK-1"]),
-                                         utcnow())
+        customer = _customer_of(session, token_of(answer["chat_links"]["LINK-1"]))
         assert customer is not None and customer.external_id == "link-c1"
 
     csv = tmp_path / "tickets.csv"
@@ -121,7 +127,7 @@ def test_the_intake_api_and_the_import_return_the_links(
     assert printed.exit_code == 0, printed.output
     line = next(line for line in printed.output.splitlines() if line.startswith("LINK-3"))
     with sessions() as session:
-        customer = webchat_links.resolve(session, token_of(line.split()[-1]), utcnow())
+        customer = _customer_of(session, token_of(line.split()[-1]))
         assert customer is not None and customer.external_id == "link-c3"
 
 
