@@ -45,8 +45,10 @@ def _ngram_keys(words: numpy.ndarray, text: str) -> numpy.ndarray:
     chars = numpy.frombuffer("".join(text.split()).encode("utf-32-le"),
                              dtype=numpy.uint32).astype(numpy.uint64) + CHAR_OFFSET
     grams = [words, chars]
-    grams += [_ops.ngrams(n, words) for n in range(2, WORD_NGRAMS + 1)]
-    grams += [_ops.ngrams(n, chars) for n in range(2, CHAR_NGRAMS + 1)]
+    # thinc's ngrams() reads past the end of an array shorter than n: a clause cut inside a
+    # word ("0.6" at its full stop) has characters but no word of its own
+    grams += [_ops.ngrams(n, words) for n in range(2, WORD_NGRAMS + 1) if len(words) >= n]
+    grams += [_ops.ngrams(n, chars) for n in range(2, CHAR_NGRAMS + 1) if len(chars) >= n]
     return numpy.concatenate(grams)
 
 

@@ -105,3 +105,17 @@ def test_solved_problems_greetings_and_good_ratings_are_no_complaint(
 
 def test_a_bare_low_rating_is_not_high_severity(classifier: ComplaintClassifier) -> None:
     assert classifier.classify(["1分"])[0].severity != "high"
+
+
+@pytest.mark.parametrize("text", [
+    "分期手续费说是0.6%，自己一算年化快百分之十三了，这不是误导人吗",
+    "0.6",
+    "电费单价0.56元，怎么算出来这么多",
+    "1.",
+    "...",
+])
+def test_a_clause_cut_inside_a_word_is_read(classifier: ComplaintClassifier, text: str) -> None:
+    """A full stop inside a number ends a clause in the middle of jieba's word "0.6"; the
+    clause then has characters but no word of its own (it crashed the classifier)."""
+    [result] = classifier.classify([text])
+    assert result.sentiment in SENTIMENTS
