@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from complaints.labels import CATEGORIES, COMPLAINING, SENTIMENTS
@@ -32,6 +32,8 @@ DEFAULT_THRESHOLD = 0.5
 THRESHOLD_GRID = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 WEIGHT_GRID = (0.0, 0.5, 1.0, 1.5)
 OTHER_KEEP_GRID = (0.6, 0.7, 0.8, 0.9, 1.0)
+# 1.0: high only where it is the likeliest complaint severity
+HIGH_FROM_GRID = (1.0, 0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1)
 MAX_SCORE_ODDS = 2.0
 COMPLAINT_SEVERITIES = ("high", "medium", "low")
 CALM_SEVERITIES = ("low", "none")
@@ -55,6 +57,10 @@ class Decision:
     # it is reported only from this score on (customers' threats and refund demands, which
     # also come alone, otherwise drag it into texts that do name an aspect).
     other_keep: float = 1.0
+    # A complaint is high from this probability of `high` on, even when medium is likelier: a
+    # missed high text (a threat, a hazard) is the costly mistake, so the cut is chosen on dev
+    # by F2, which weighs recall twice.
+    high_from: float = 1.0
 
     def sentiment(self, probs: Probabilities, overall: int | None) -> str:
         ratio = self.overall_ratio.get(str(overall), {}) if overall is not None else {}
@@ -75,12 +81,14 @@ class Decision:
             found.remove("other")
         return found
 
-    @staticmethod
-    def severity(probs: Probabilities, sentiment: str, rule_signals: Sequence[str]) -> str:
+    def severity(self, probs: Probabilities, sentiment: str, rule_signals: Sequence[str]) -> str:
         if any(sentiment != "positive" or not s.startswith(RESOLVABLE) for s in rule_signals):
             return "high"
-        allowed = COMPLAINT_SEVERITIES if sentiment in COMPLAINING else CALM_SEVERITIES
-        return max(allowed, key=probs.__getitem__)
+        if sentiment not in COMPLAINING:
+            return max(CALM_SEVERITIES, key=probs.__getitem__)
+        if probs["high"] >= self.high_from:
+            return "high"
+        return max(COMPLAINT_SEVERITIES, key=probs.__getitem__)
 
     def save(self, directory: Path) -> None:
         (directory / FILE_NAME).write_text(json.dumps(asdict(self), indent=2) + "\n")
@@ -93,7 +101,7 @@ class Decision:
         data = json.loads(path.read_text())
         return cls(thresholds=data["thresholds"], overall_weight=data["overall_weight"],
                    overall_ratio=data["overall_ratio"], clauses=data["clauses"],
-                   other_keep=data["other_keep"])
+                   other_keep=data["other_keep"], high_from=data["high_from"])
 
 
 def overall_ratios(pairs: Sequence[tuple[int, str]]) -> dict[str, dict[str, float]]:
@@ -119,14 +127,16 @@ def _bounded(ratio: float) -> float:
 
 @dataclass(frozen=True)
 class Scored:
-    """One dev text: the heads' probabilities on the whole text, its category scores, and the
-    gold labels."""
+    """One dev text: the heads' probabilities on the whole text, its category scores, the
+    gold labels and the rule layer's signals."""
 
     probs: Probabilities
     scores: Probabilities
     overall: int | None
     sentiment: str
     categories: frozenset[str]
+    severity: str
+    signals: tuple[str, ...]
 
 
 def _f1(tp: int, made: int, support: int) -> float:
@@ -175,5 +185,17 @@ def choose(dev: Sequence[Scored], ratios: dict[str, dict[str, float]],
                         clauses=clauses, other_keep=keep)
 
     # ties go to the highest: `other` next to an aspect stays the exception
-    return max((with_other_keep(k) for k in OTHER_KEEP_GRID),
-               key=lambda d: (macro_f1(d, dev), d.other_keep))
+    chosen = max((with_other_keep(k) for k in OTHER_KEEP_GRID),
+                 key=lambda d: (macro_f1(d, dev), d.other_keep))
+    # ties go to the highest cut: fewer texts called high on the model's word alone
+    high_from = max(HIGH_FROM_GRID, key=lambda cut: (
+        high_f2(replace(chosen, high_from=cut), dev), cut))
+    return replace(chosen, high_from=high_from)
+
+
+def high_f2(decision: Decision, dev: Sequence[Scored]) -> float:
+    made = [decision.severity(d.probs, decision.sentiment(d.probs, d.overall), d.signals)
+            == "high" for d in dev]
+    tp = sum(m and d.severity == "high" for m, d in zip(made, dev))
+    support = sum(d.severity == "high" for d in dev)
+    return 5 * tp / (4 * support + sum(made)) if support + sum(made) else 0.0

@@ -54,13 +54,39 @@ def test_the_overall_score_never_vetoes_a_plain_text() -> None:
 
 def test_severity_follows_rules_then_sentiment() -> None:
     probs = _cats(none=0.6, medium=0.3, low=0.1)
-    assert Decision.severity(probs, "negative", []) == "medium"
-    assert Decision.severity(probs, "positive", []) == "none"
-    assert Decision.severity(probs, "negative", ["safety:漏电"]) == "high"
-    assert Decision.severity(probs, "neutral", ["repeat:又坏"]) == "high"
+    assert Decision().severity(probs, "negative", []) == "medium"
+    assert Decision().severity(probs, "positive", []) == "none"
+    assert Decision().severity(probs, "negative", ["safety:漏电"]) == "high"
+    assert Decision().severity(probs, "neutral", ["repeat:又坏"]) == "high"
     # praise may mention a settled refund or risk; a threat to go outside is never praise
-    assert Decision.severity(probs, "positive", ["refund:退款"]) == "none"
-    assert Decision.severity(probs, "positive", ["external:12315"]) == "high"
+    assert Decision().severity(probs, "positive", ["refund:refund"]) == "none"
+    assert Decision().severity(probs, "positive", ["external:12315"]) == "high"
+
+
+def test_a_complaint_is_high_from_the_chosen_probability() -> None:
+    """A missed high text is the costly mistake: a complaint whose high probability reaches
+    `high_from` is high even when medium is likelier; praise never is."""
+    probs = _cats(medium=0.6, high=0.3, low=0.1, none=0.0)
+    assert Decision().severity(probs, "negative", []) == "medium"
+    assert Decision(high_from=0.25).severity(probs, "negative", []) == "high"
+    assert Decision(high_from=0.25).severity(probs, "mixed", []) == "high"
+    assert Decision(high_from=0.25).severity(_cats(none=0.6, high=0.3), "positive", []) == "none"
+
+
+def test_choose_lowers_the_high_cut_while_it_finds_more_high_texts() -> None:
+    def text(high: float, gold: str) -> Scored:
+        return Scored(_cats(negative=0.9, medium=1 - high, high=high), _cats(price=0.9), None,
+                      "negative", frozenset({"price"}), gold, ())
+
+    # two high texts the argmax misses (0.3, 0.2), one medium text just below them (0.12):
+    # F2 (recall weighs double) is best at 0.2
+    dev = [text(0.3, "high"), text(0.2, "high"), text(0.12, "medium"), text(0.05, "medium"),
+           text(0.8, "high")]
+    assert choose(dev, {}).high_from == 0.2
+    # a rule signal already makes a text high: no need to lower the cut for it
+    ruled = [Scored(d.probs, d.scores, None, "negative", d.categories, d.severity,
+                    ("safety:漏电",) if d.severity == "high" else ()) for d in dev]
+    assert choose(ruled, {}).high_from == 1.0
 
 
 def test_other_is_a_fallback_next_to_named_aspects() -> None:
@@ -72,7 +98,7 @@ def test_other_is_a_fallback_next_to_named_aspects() -> None:
 
 def test_choose_picks_thresholds_that_fit_the_dev_texts() -> None:
     dev = [Scored(_cats(negative=0.9), _cats(price=p), None, "negative",
-                  frozenset({"price"} if gold else {"quality"}))
+                  frozenset({"price"} if gold else {"quality"}), "medium", ())
            for p, gold in [(0.35, True), (0.45, True), (0.25, False), (0.1, False)]]
     decision = choose(dev, {})
     assert decision.thresholds["price"] == 0.3
@@ -82,7 +108,7 @@ def test_choose_picks_thresholds_that_fit_the_dev_texts() -> None:
 def test_saved_and_loaded(tmp_path: Path) -> None:
     decision = Decision(thresholds={**dict.fromkeys(CATEGORIES, 0.5), "other": 0.3},
                         overall_weight=0.5, overall_ratio=overall_ratios([(4, "positive")]),
-                        clauses=True, other_keep=0.8)
+                        clauses=True, other_keep=0.8, high_from=0.3)
     decision.save(tmp_path)
     assert Decision.load(tmp_path) == decision
     assert Decision.load(tmp_path / "missing") == Decision()
