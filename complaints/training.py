@@ -29,8 +29,8 @@ from complaints.dataset import LabelledText, read_labelled
 from complaints.decision import Scored, choose, macro_f1, overall_ratios
 from complaints.pipeline import MODEL_DIR, ComplaintClassifier
 from complaints.severity_rules import find
-from huifang.script import to_simplified
 from huifang.app.model_build import ModelStamp
+from huifang.script import to_simplified
 from huifang.settings import PROJECT_ROOT
 
 CONFIG = Path(__file__).with_name("config.cfg")

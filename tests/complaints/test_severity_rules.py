@@ -8,8 +8,8 @@ from spacy.language import Language
 
 from complaints import components  # noqa: F401  (registers the tokenizer and the rule layer)
 from complaints.pipeline import ComplaintClassifier
-from huifang.script import to_simplified
 from complaints.severity_rules import signals
+from huifang.script import to_simplified
 
 HIGH = {
     "external": ["不给退钱我就去12315投诉", "再这样我就找媒体曝光", "我要投诉到厂家总部",
