@@ -5,7 +5,7 @@ the dev sets; it is read only here and by `huifang classify --evaluate`, never t
 anything. Issue #13's goals are macro-F1 >= 0.88, 4-way sentiment accuracy >= 0.90 (mixed
 texts counted), high-severity recall >= 0.98. The sentiment goal is met and asserted as it is;
 the other two are not met yet (evaluated once after every choice of the last classifier round
-was frozen, on the dev sets only: macro-F1 0.778, high-severity recall 0.965), so their tests
+was frozen, on the dev sets only: macro-F1 0.797, high-severity recall 0.976), so their tests
 assert floors just below those measured values — regression guards, not the goal — and print the goal beside the figure.
 """
 
@@ -29,8 +29,8 @@ from complaints.pipeline import ComplaintClassifier
 GOAL_MACRO_F1 = 0.88
 GOAL_SENTIMENT_ACCURACY = 0.90
 GOAL_HIGH_RECALL = 0.98
-FLOOR_MACRO_F1 = 0.75  # measured 0.778 (goal not met)
-FLOOR_HIGH_RECALL = 0.94  # measured 0.965 (goal not met)
+FLOOR_MACRO_F1 = 0.77  # measured 0.797 (goal not met)
+FLOOR_HIGH_RECALL = 0.95  # measured 0.976 (goal not met)
 
 
 @pytest.fixture(scope="module")
