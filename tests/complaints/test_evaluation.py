@@ -3,10 +3,10 @@
 tests/independent/complaints.jsonl is written by an author who never saw the training data or
 the dev sets; it is read only here and by `huifang classify --evaluate`, never to choose
 anything. Issue #13's goals are macro-F1 >= 0.88, 4-way sentiment accuracy >= 0.90 (mixed
-texts counted), high-severity recall >= 0.98. The sentiment goal is met and asserted as it is;
-the other two are not met yet (evaluated once after every choice of the last classifier round
-was frozen, on the dev sets only: macro-F1 0.797, high-severity recall 0.976), so their tests
-assert floors just below those measured values — regression guards, not the goal — and print the goal beside the figure.
+texts counted), high-severity recall >= 0.98. Sentiment and high-severity recall meet them and
+are asserted as they are; macro-F1 does not yet (0.808 when evaluated once after every choice
+of the last classifier round was frozen on the dev sets), so its test asserts a floor just
+below that figure — a regression guard, not the goal — and prints the goal beside it.
 """
 
 from __future__ import annotations
@@ -29,8 +29,7 @@ from complaints.pipeline import ComplaintClassifier
 GOAL_MACRO_F1 = 0.88
 GOAL_SENTIMENT_ACCURACY = 0.90
 GOAL_HIGH_RECALL = 0.98
-FLOOR_MACRO_F1 = 0.77  # measured 0.797 (goal not met)
-FLOOR_HIGH_RECALL = 0.95  # measured 0.976 (goal not met)
+FLOOR_MACRO_F1 = 0.78  # measured 0.808 (goal not met)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +55,7 @@ def test_sentiment_accuracy_with_mixed_texts_counted(independent: Report) -> Non
 def test_high_severity_recall(independent: Report) -> None:
     assert independent.high_recall is not None
     print(f"independent high-severity recall {independent.high_recall:.3f} (goal {GOAL_HIGH_RECALL})")
-    assert independent.high_recall >= FLOOR_HIGH_RECALL
+    assert independent.high_recall >= GOAL_HIGH_RECALL
 
 
 def test_category_score_arithmetic() -> None:

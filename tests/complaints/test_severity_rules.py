@@ -104,6 +104,11 @@ ROUND_FIVE_HIGH["safety"] += ["护士给我输错了一瓶液", "楼道的消防
                               "空调支架晃得厉害，下面就是人行道", "老人差点从轮椅上摔下来",
                               "寄来的试纸都过期了", "换药的护士连手套都没换"]
 ROUND_FIVE_HIGH["refund"] += ["等了一天没来，我这一天的工钱怎么算", "打车的钱谁报"]
+# the fourth group: consequences imagined, hissing valves, promised payments
+ROUND_FIVE_HIGH["safety"] += ["车轮螺丝少了一颗，上了高速后果不敢想", "气阀那里一直有嘶嘶声",
+                              "空调水滴到插座上了", "借的轮椅刹车是坏的"]
+ROUND_FIVE_HIGH["refund"] += ["当时说赔，现在一个月了没人理", "这笔服务费我不能白交"]
+ROUND_FIVE_HIGH["repeat"] += ["网上约了三次都没约上"]
 ROUND_FIVE_NOT_HIGH = ["跑了三趟才办好，有点累", "线路被挖断了，宽带等了两天",
                        "我以为要跑好几趟，结果一次就办完了", "第二次上门才修好",
                        "客服电话打了三次才打通", "申请材料跑了银行两趟"]
