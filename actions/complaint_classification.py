@@ -6,6 +6,7 @@ import asyncio
 from functools import lru_cache
 
 from actions.replies import APOLOGY_BY_CATEGORY
+from huifang.operations import alert_operations
 from huifang.survey_answers import Classification
 
 
@@ -24,16 +25,25 @@ def warm_up() -> None:
     _classifier()(["服务很好", "服務很好"])
 
 
-async def classify_text(text: str, overall: int | None = None) -> Classification:
+async def classify_text(text: str, overall: int | None = None) -> Classification | None:
     """`overall`: the customer's 1-5 survey score, where already given; the classifier weighs
-    it as evidence about the sentiment (a text next to a 5 is rarely a pure complaint)."""
+    it as evidence about the sentiment (a text next to a 5 is rarely a pure complaint).
+    None when the classifier fails: the answer is then kept unclassified, like a text it
+    does not read, and operations are alerted (a bug in it must not cost the answer)."""
     def run() -> Classification:
         result = _classifier()([text], overall=[overall])[0]
         return Classification(categories=list(result.categories), scores=dict(result.scores),
                               sentiment=result.sentiment, severity=result.severity,
                               signals=list(result.signals))
 
-    return await asyncio.to_thread(run)
+    try:
+        return await asyncio.to_thread(run)
+    except Exception as exc:  # noqa: BLE001 (any failure of the model; alerted below)
+        # the customer's words stay out of the log: only the error and the text's length
+        alert_operations("complaint classifier failed",
+                         f"{type(exc).__name__}: {exc}; a {len(text)}-character answer was "
+                         "kept unclassified")
+        return None
 
 
 def apology_for(categories: list[str]) -> str:

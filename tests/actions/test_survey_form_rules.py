@@ -298,3 +298,23 @@ async def test_a_complaint_after_a_bare_no_is_classified_without_the_no(survey, 
     assert {c.category for c in complaint.categories} == {"price"}
     assert complaint.text == "冇，收費貴咗好多"
     assert "收費" in said or "收费" in said
+
+
+async def test_a_failing_classifier_keeps_the_comment_and_alerts_operations(
+        survey, domain, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A classifier bug (a decimal number once crashed it) must not cost the customer's
+    answer: the comment is kept unclassified, the survey goes on, operations hear of it, and
+    the log names no word of what the customer wrote."""
+    def broken(texts: list[str], overall: list[int | None]) -> list[Any]:
+        raise IndexError("Out of bounds on buffer access (axis 0)")
+
+    monkeypatch.setattr("actions.complaint_classification._classifier", lambda: broken)
+    s = survey()
+    comment = "王先生说手续费0.6%，这不是误导人吗"
+    slots, said = await validate(s.tracker("comment", comment, intent="complain", overall=4,
+                                           solved=True, nps=8), domain)
+    assert slots["comment"] == comment and slots["requested_slot"] != "comment" and said
+    assert s.stored().response.comment == comment
+    alerts = [r.getMessage() for r in caplog.records if "classifier" in r.getMessage()]
+    assert alerts and "王先生" not in " ".join(r.getMessage() for r in caplog.records)
