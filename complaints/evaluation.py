@@ -21,7 +21,7 @@ from rich.table import Table
 from complaints.dataset import LabelledText, read_labelled
 from complaints.labels import CATEGORIES, CATEGORY_NAMES, COMPLAINING, SENTIMENTS
 from complaints.pipeline import ComplaintClassifier, load
-from complaints.training import DEV_FILE, GENERATOR_TEST, OUTSIDE_DEV_FILE
+from complaints.training import AUTHORS_DEV_FILE, DEV_FILE, GENERATOR_TEST, OUTSIDE_DEV_FILE
 from huifang.settings import PROJECT_ROOT
 
 NO_CATEGORY = "(none)"
@@ -30,6 +30,8 @@ INDEPENDENT = PROJECT_ROOT / "tests" / "independent" / "complaints.jsonl"
 STANDARD_SETS: list[tuple[str, Path]] = [
     ("generator split: template texts, clause realisations unseen in training", GENERATOR_TEST),
     ("hand-written dev split: used for choices", DEV_FILE),
+    ("authors dev set: a fifth of each outside author's texts, used for choices",
+     AUTHORS_DEV_FILE),
     ("outside dev set: the former independent set, used for choices, never trained on",
      OUTSIDE_DEV_FILE),
     ("independent set: never used for any choice", INDEPENDENT),
