@@ -39,10 +39,11 @@ async def classify_text(text: str, overall: int | None = None) -> Classification
     try:
         return await asyncio.to_thread(run)
     except Exception as exc:  # noqa: BLE001 (any failure of the model; alerted below)
-        # the customer's words stay out of the log: only the error and the text's length
+        # the customer's words stay out of the log, also those an error message may quote:
+        # only the error's type and the text's length
         alert_operations("complaint classifier failed",
-                         f"{type(exc).__name__}: {exc}; a {len(text)}-character answer was "
-                         "kept unclassified")
+                         f"{type(exc).__name__}; a {len(text)}-character answer was kept "
+                         "unclassified")
         return None
 
 

@@ -307,7 +307,7 @@ async def test_a_failing_classifier_keeps_the_comment_and_alerts_operations(
     answer: the comment is kept unclassified, the survey goes on, operations hear of it, and
     the log names no word of what the customer wrote."""
     def broken(texts: list[str], overall: list[int | None]) -> list[Any]:
-        raise IndexError("Out of bounds on buffer access (axis 0)")
+        raise ValueError(f"cannot read {texts[0]!r}")  # an error that quotes the text
 
     monkeypatch.setattr("actions.complaint_classification._classifier", lambda: broken)
     s = survey()
