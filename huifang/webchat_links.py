@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huifang.db.models import (
@@ -62,23 +62,16 @@ def chat_url(token: str, settings: Settings) -> str:
     return f"{settings.public_base_url.rstrip('/')}/chat/{token}"
 
 
-def _valid(token: str, now: datetime) -> ColumnElement[bool] | None:
-    """Where a link row is this token's and not expired (None: no token could be)."""
-    if not token or len(token) > MAX_TOKEN_LENGTH:
-        return None
-    return and_(WebChatLink.token_hash == token_hash(token), WebChatLink.expires_at > now)
-
-
 def chat_of(session: Session, token: str, now: datetime) -> tuple[str, Locale] | None:
     """The web-chat address and language of the customer a link token lets in, in one
     statement (it guards every web-chat request); None if unknown or expired."""
-    valid = _valid(token, now)
-    if valid is None:
+    if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     row = session.execute(
         select(ChannelAddress.address, Customer.locale).select_from(WebChatLink)
         .join(Customer, Customer.id == WebChatLink.customer_id)
         .join(ChannelAddress, ChannelAddress.customer_id == Customer.id)
-        .where(valid, ChannelAddress.channel == Channel.WEBCHAT)
+        .where(WebChatLink.token_hash == token_hash(token), WebChatLink.expires_at > now,
+               ChannelAddress.channel == Channel.WEBCHAT)
         .order_by(ChannelAddress.id).limit(1)).first()
     return (row.address, row.locale) if row is not None else None
