@@ -40,7 +40,8 @@ GENERATOR_TRAIN = DATA_DIR / "train.jsonl"
 HANDWRITTEN_TRAIN = sorted((HANDWRITTEN_DIR / "train").glob("*.tsv"))
 TRAIN_FILES = [GENERATOR_TRAIN, *HANDWRITTEN_TRAIN]
 DEV_FILE = HANDWRITTEN_DIR / "dev.tsv"
-# a fifth of the texts of five authors who wrote from the guide alone (files 49-53 hold the rest)
+# a fifth of each outside author's texts (they wrote from the guide alone; files 49-53 and
+# 55-82 hold the rest)
 AUTHORS_DEV_FILE = HANDWRITTEN_DIR / "dev-authors.tsv"
 # The former independent set, written by an outside author (data/dev/README-complaints.md):
 # used for choices and error analysis, never trained on.

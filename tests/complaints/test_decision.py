@@ -59,7 +59,7 @@ def test_severity_follows_rules_then_sentiment() -> None:
     assert Decision().severity(probs, "negative", ["safety:漏电"]) == "high"
     assert Decision().severity(probs, "neutral", ["repeat:又坏"]) == "high"
     # praise may mention a settled refund or risk; a threat to go outside is never praise
-    assert Decision().severity(probs, "positive", ["refund:refund"]) == "none"
+    assert Decision().severity(probs, "positive", ["refund:退款"]) == "none"
     assert Decision().severity(probs, "positive", ["external:12315"]) == "high"
 
 
