@@ -1,6 +1,7 @@
 """The embedded tracker store (huifang/app/rasa_tracker_store.py) reads exactly what Rasa's own
 SQL tracker store reads from the same SQLite file — the latest session's events, or all of
-them, in order — and saves only the events not stored yet: run in the Rasa virtualenv."""
+them, in order — and saves only the events not stored yet, as the rows Rasa's own save writes:
+run in the Rasa virtualenv."""
 
 from __future__ import annotations
 
@@ -18,15 +19,16 @@ from tests.support.stack import RasaStack
 pytestmark = pytest.mark.rasa
 
 _PROBE = """
-import asyncio, json, sys
+import asyncio, json, sqlite3, sys
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered)
 from rasa.shared.core.trackers import DialogueStateTracker
 from huifang.app.rasa_tracker_store import PlainSQLTrackerStore
 
 domain = Domain.from_yaml('slots:\\n  overall:\\n    type: any\\n    mappings: []')
-db = sys.argv[1]
+db, twin_db = sys.argv[1], sys.argv[2]
 rasas = SQLTrackerStore(domain, dialect="sqlite", db=db)
 ours = PlainSQLTrackerStore(domain, dialect="sqlite", db=db)
 
@@ -57,7 +59,24 @@ async def main():
         out[sender] = {
             "latest": [said(await s.retrieve(sender)) for s in (rasas, ours)],
             "all": [said(await s.retrieve_full_tracker(sender)) for s in (rasas, ours)]}
+    # the same conversation saved turn by turn by each store into its own file
+    # (the turn that starts a session still holds the one before; once loaded again, a
+    # tracker holds the latest session only)
+    later = session_two + [
+        ActionExecuted("validate_survey_form", timestamp=203.0), BotUttered("好的", timestamp=204.0)]
+    twin = PlainSQLTrackerStore(domain, dialect="sqlite", db=twin_db)
+    for events in (session_one[:2], session_one, session_one + session_two, later):
+        turn = DialogueStateTracker.from_events("c", events, domain.slots)
+        await rasas.save(turn)
+        await twin.save(turn)
+    out["rows"] = [rows(path) for path in (db, twin_db)]
     print(json.dumps(out, ensure_ascii=False))
+
+def rows(path):
+    with sqlite3.connect(path) as connection:
+        return [list(row) for row in connection.execute(
+            "SELECT id, sender_id, type_name, timestamp, intent_name, action_name, data "
+            "FROM events WHERE sender_id = 'c' ORDER BY id")]
 
 asyncio.run(main())
 """
@@ -65,12 +84,21 @@ asyncio.run(main())
 
 @pytest.fixture(scope="module")
 def reads(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    db = Path(tmp_path_factory.mktemp("tracker-store")) / "tracker.db"
-    return run_in_rasa_venv(_PROBE, str(db))
+    folder = Path(tmp_path_factory.mktemp("tracker-store"))
+    return run_in_rasa_venv(_PROBE, str(folder / "tracker.db"), str(folder / "twin.db"))
 
 
 def test_saving_writes_each_event_once(reads: dict[str, object]) -> None:
     assert reads["stored_once"] == reads["stored_again"] == 4
+
+
+def test_saving_writes_the_rows_rasas_own_save_writes(reads: dict[str, object]) -> None:
+    rasas, ours = reads["rows"]
+    assert len(ours) == 9  # every event once, over four saves
+    assert [row[1:] for row in ours] == [row[1:] for row in rasas]  # all but the row ids
+    assert [row[4] for row in ours if row[2] == "user"] == ["inform_score", "inform_score"]
+    assert [row[5] for row in ours if row[2] == "action"] == [
+        "action_listen", "action_listen", "validate_survey_form"]
 
 
 @pytest.mark.parametrize("sender", ["a", "b", "nobody"])
