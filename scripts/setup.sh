@@ -4,7 +4,7 @@
 # with uv (PyPI package "uv", pinned below, kept in var/uv/) when it can be had: same lock
 # files, several times faster than pip; pip installs them if uv cannot.
 #   .venv       Python 3.11: app, actions, gateway, scheduler, console, classifier, CLI
-#   .venv-rasa  Python 3.10: rasa 3.6.21 (+ jieba, OpenCC) only
+#   .venv-rasa  Python 3.10: rasa 3.6.21 (+ jieba, OpenCC, fastjsonschema) only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
