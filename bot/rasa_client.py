@@ -9,7 +9,6 @@ path cost the gateway about 2 ms of CPU a call, aiohttp's a fraction of it
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from dataclasses import dataclass, field
@@ -114,7 +113,7 @@ class RasaClient:
             async with self._session().post(url, json=payload, params=params,
                                             headers=headers) as response:
                 status, body = response.status, await response.read()
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (aiohttp.ClientError, TimeoutError) as exc:
             raise RasaUnavailable(f"{path}: {exc!r}") from exc
         if status != 200:
             raise RasaUnavailable(f"{path} answered {status}: {_start_of(body)}")
