@@ -86,9 +86,10 @@ def test_run_starts_everything_and_the_demo_callback_happens(trained_models: Non
                 Message.callback_id == callbacks[0].id)).first()
         for name in ("console", "scheduler"):
             assert httpx.get(f"http://127.0.0.1:{ports[name]}/", timeout=5).status_code < 500
-        # the gateway's HTTP client logs its calls to Rasa's token-guarded API: token masked
+        # no process logs a secret in a URL unmasked (httpx, for one, logs every call it
+        # makes; the gateway's calls to Rasa go through aiohttp, which logs none)
         output = (tmp_path / "run.log").read_text(errors="replace")
-        assert "trigger_intent?output_channel=collector&token=***" in output, output[-5000:]
+        assert not re.findall(r"token=(?!\*\*\*)", output)  # the match leaves the value out
         assert not re.search(r"[?&]token=(?!\*\*\*)", output), output[-5000:]
     finally:
         os.killpg(process.pid, signal.SIGTERM)
