@@ -3,9 +3,8 @@ say — typed text as plain text, a pressed button as the payload we offered —
 `trigger_intent` (collecting output channel) for proactive starts, resumes and reminders. Both
 require the Rasa token.
 
-Over aiohttp rather than httpx: a customer's turn makes one call here, and httpx's request
-path cost the gateway about 2 ms of CPU a call, aiohttp's a fraction of it
-(docs/performance.md, "The gateway's call to Rasa")."""
+Over aiohttp rather than httpx: a customer's turn makes one call here, which cost the gateway
+0.9 ms of CPU with httpx and 0.2 ms with aiohttp (docs/performance.md, "Fourth step")."""
 
 from __future__ import annotations
 
