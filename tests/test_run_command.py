@@ -89,8 +89,7 @@ def test_run_starts_everything_and_the_demo_callback_happens(trained_models: Non
         # no process logs a secret in a URL unmasked (httpx, for one, logs every call it
         # makes; the gateway's calls to Rasa go through aiohttp, which logs none)
         output = (tmp_path / "run.log").read_text(errors="replace")
-        assert not re.findall(r"token=(?!\*\*\*)", output)  # the match leaves the value out
-        assert not re.search(r"[?&]token=(?!\*\*\*)", output), output[-5000:]
+        assert not re.search(r"token=(?!\*\*\*)", output), output[-5000:]
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
