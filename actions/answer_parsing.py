@@ -37,6 +37,7 @@ from actions.answer_vocabulary import (
     MAX_MARKERS,
     NOT_SCORE_PREFIXES,
     NUMBER_NEGATORS,
+    OPT_OUT_CODES,
     OPT_OUT_WORDS,
     POSITIVE_FROM,
     PROBLEM_STATE_WORDS,
@@ -572,6 +573,11 @@ def is_goodbye_remark(text: str) -> bool:
 def is_opt_out_remark(text: str) -> bool:
     """"别再给我发了", "退订": the customer asks us to stop writing."""
     return _says_any(text, OPT_OUT_WORDS)
+
+
+def is_opt_out_code(text: str) -> bool:
+    """"T", "TD。", "STOP": an SMS opt-out code sent on its own."""
+    return normalise(text).strip(" .!。！") in OPT_OUT_CODES
 
 
 def is_reading_trouble(text: str) -> bool:

@@ -284,8 +284,8 @@ GOODBYE_WORDS = (
     "挂了", "闪了", "再聊", "下回", "祝好", "祝你们",
 )
 
-# Asking to stop the messages. An opt-out the NLU heard is always honoured, except when none
-# of these is said and the message demands money back (退 in 退钱 is not 退订).
+# Asking to stop the messages. An opt-out the NLU heard in Chinese is honoured, except when
+# none of these is said and the message demands money back (退 in 退钱 is not 退订).
 OPT_OUT_WORDS = (
     "退订", "取消订阅", "取消", "别发", "不要发", "别再发", "不要再发", "别给我发", "不要给我发",
     "别再给我发", "不要再给我发", "别老发", "天天发", "发个不停",
@@ -293,6 +293,10 @@ OPT_OUT_WORDS = (
     "不要联系", "别再联系", "不用联系", "不想收", "不要再收", "拉黑", "屏蔽", "别传", "不要传",
     "别再传", "唔好再", "唔好send", "唔好发", "stop", "unsubscribe", "td",
 )
+
+# Opt-out codes sent on their own, as Chinese SMS teaches ("回T退订"). Without Chinese words, an
+# opt-out the NLU heard needs one of these or an opt-out word (docs/conversation.md).
+OPT_OUT_CODES = ("t", "td", "tuiding", "stop", "unsubscribe")
 
 # Trouble reading or typing in the chat: a remark about the conversation, not the service.
 READING_TROUBLE_WORDS = (

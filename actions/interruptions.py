@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from actions import attempt_budget
 from actions.answer_parsing import (
     is_busy_remark,
     is_closing_remark,
+    is_opt_out_code,
     is_opt_out_remark,
     is_skip_request,
 )
@@ -27,7 +28,7 @@ from actions.conversation_state import (
     latest_intent,
     latest_text,
 )
-from actions.free_text import acknowledgement, hear, keep
+from actions.free_text import acknowledgement, han_characters, hear, keep
 from actions.replies import Speaker
 from actions.survey_form import answer_in_passing, answer_instead
 from huifang import consent, survey_answers
@@ -81,6 +82,13 @@ def _miss(tracker: Tracker, speaker: Speaker) -> list[dict[str, Any]]:
     return attempt_budget.as_events(attempt_budget.miss(tracker, speaker, slot))
 
 
+def _rests_on_words(text: str) -> bool:
+    """An opt-out is for good, so the NLU's reading must rest on words: Chinese, which the
+    model reads, an opt-out word, or an SMS code. Seen in use: `<script>alert(1)</script>` was
+    read as an opt-out, since nearly all Latin letters in the training data are such codes."""
+    return han_characters(text) > 0 or is_opt_out_remark(text) or is_opt_out_code(text)
+
+
 def _customer(session: Session, tracker: Tracker) -> Customer | None:
     cid = callback_id(tracker)
     if cid is not None:
@@ -104,6 +112,11 @@ class ActionOptOut(Action):
                 instead = await answer_instead(tracker, dispatcher, heard)
                 if instead is not None:
                     return instead
+        if not _rests_on_words(text):
+            speaker.say("opt_out_unclear")
+            if tracker.get_slot("requested_slot"):
+                return [*_miss(tracker, speaker), FollowupAction("survey_form")]
+            return [FollowupAction("action_listen")]
 
         def write(session: Session) -> None:
             customer = _customer(session, tracker)

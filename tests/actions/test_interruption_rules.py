@@ -209,6 +209,41 @@ async def test_an_opt_out_alone_opts_out_and_escalates_nothing(survey, domain) -
     assert stored.escalations == [] and stored.complaints == []
 
 
+@pytest.mark.parametrize("text", ["<script>alert(1)</script>", "asdf", "？？？"])
+async def test_an_opt_out_the_words_do_not_say_asks_again(survey, domain, text: str) -> None:
+    """The NLU alone is not enough to unsubscribe someone for good: the customer is told how to
+    opt out, and the open question comes back within its one re-ask."""
+    s = survey()
+    dispatcher = CollectingDispatcher()
+    events = await ActionOptOut().run(dispatcher, s.tracker("overall", text, intent="opt_out"),
+                                      domain)
+    stored = s.stored()
+    assert stored.ticket.customer.opted_out_at is None
+    assert stored.status != CallbackStatus.OPTED_OUT
+    assert hands_back_to_the_form(events)
+    assert slot_events(events)["overall"] is None
+    said = texts(dispatcher)
+    assert "已为您退订" not in said and "“退订”" in said
+
+
+@pytest.mark.parametrize("text", ["T", "STOP", "td。", "不想参加回访"])
+async def test_an_opt_out_code_or_chinese_words_opt_out_at_once(survey, domain, text: str) -> None:
+    s = survey()
+    _, said = await run(ActionOptOut(), s.tracker("overall", text, intent="opt_out"), domain)
+    assert "已为您退订" in said
+    assert s.stored().ticket.customer.opted_out_at is not None
+
+
+async def test_an_unclear_opt_out_after_the_survey_changes_nothing(survey, domain) -> None:
+    s = survey()
+    dispatcher = CollectingDispatcher()
+    events = await ActionOptOut().run(
+        dispatcher, s.tracker(None, "<b>hi</b>", intent="opt_out", phase="finished"), domain)
+    assert s.stored().ticket.customer.opted_out_at is None
+    assert not hands_back_to_the_form(events)
+    assert "已为您退订" not in texts(dispatcher)
+
+
 async def test_a_greeting_at_the_last_question_is_no_comment(survey, domain) -> None:
     s = survey()
     slots, said = await run(ActionAcknowledge(),

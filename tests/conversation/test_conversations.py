@@ -133,6 +133,32 @@ def test_opt_out_confirms_records_and_stops(start_callback, stack_sessions) -> N
     assert "感谢您的留言" in texts(c.say("5分"))  # after the end: polite, no more questions
 
 
+@pytest.mark.parametrize("odd", ["<script>alert(1)</script>", "DROP TABLE callbacks;--",
+                                 "${jndi:ldap://x}"])
+def test_odd_input_never_opts_the_customer_out(start_callback, odd: str) -> None:
+    """Seen in use: `<script>alert(1)</script>` at the first question unsubscribed the customer.
+    Only words that ask us to stop opt a customer out; anything else gets the question again."""
+    c = start_callback("auto_repair")
+    reply = texts(c.say(odd))
+    assert "已为您退订" not in reply and "总体满意度" in reply
+    stored = c.stored()
+    assert stored.status != CallbackStatus.OPTED_OUT
+    assert stored.ticket.customer.opted_out_at is None
+    assert stored.ticket.customer.consent_events == []
+    c.say("4")
+    assert c.stored().response.overall == 4
+
+
+def test_odd_input_after_the_survey_opts_nobody_out(start_callback) -> None:
+    c = start_callback("auto_repair")
+    c.say("3")
+    c.say("转人工")
+    reply = c.say("<script>alert(1)</script>")
+    assert texts(reply) == "抱歉，我没太看懂您的意思。如需退订回访消息，请直接回复“退订”。"
+    assert c.stored().ticket.customer.opted_out_at is None
+    assert "已为您退订" in texts(c.say("退订"))
+
+
 def test_busy_later_hands_the_callback_back_and_resume_continues(start_callback) -> None:
     c = start_callback("auto_repair")
     c.say("4")
