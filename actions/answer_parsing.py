@@ -202,8 +202,31 @@ def _is_adverb(number: _Number, unit: str, rest: str) -> bool:
     return bool(rest) and "\u4e00" <= rest[0] <= "\u9fff" and not rest.startswith(CLEAN_ENDINGS)
 
 
+_CLAUSE_PUNCTUATION = ",.!?;:'\""
+_ASSIGNMENT = re.compile(r"\w=\w")
+
+
+def _is_code_char(char: str) -> bool:
+    return char.isascii() and char.isprintable() and not char.isspace() \
+        and char not in _CLAUSE_PUNCTUATION
+
+
+def _in_code(text: str, start: int, end: int) -> bool:
+    """alert(1), 1=1: a number in a run of Latin letters or code is not an answer. Seen in use:
+    `<img src=x onerror=alert(1)>` at the first question was read as 1 and escalated."""
+    while start > 0 and _is_code_char(text[start - 1]):
+        start -= 1
+    while end < len(text) and _is_code_char(text[end]):
+        end += 1
+    run = text[start:end]
+    return any(char.isascii() and char.isalpha() for char in run) \
+        or bool(_ASSIGNMENT.search(run))
+
+
 def _reading(number: _Number, text: str) -> _Reading | None:
     """What a written number says as an answer, or None when it is not a score."""
+    if _in_code(text, number.start, number.end):
+        return None
     before, after = text[:number.start], text[number.end:]
     stripped_before, stripped_after = before.rstrip(), after.lstrip()
     if number.low > 100 or (stripped_before[-1:].isascii() and stripped_before[-1:].isalnum()):
@@ -381,9 +404,15 @@ def read_rating(text: str, entity: str | None, scale: int, other_scales: bool = 
     The whole text comes first: the NLU's span often drops the number that decides
     ("还行，给4分吧" tagged 还行 would read 3, the customer said 4)."""
     rating = _read(text, scale, other_scales)
-    if rating is None and entity and entity != text:
+    if rating is None and entity and entity != text and not _entity_in_code(text, entity):
         rating = _read(entity, scale, other_scales)
     return rating
+
+
+def _entity_in_code(text: str, entity: str) -> bool:
+    clean, span = normalise(text), normalise(entity)
+    at = clean.find(span)
+    return at >= 0 and _in_code(clean, at, at + len(span))
 
 
 def read_score(text: str, entity: str | None, scale: int, other_scales: bool = True

@@ -20,9 +20,9 @@ from actions.conversation_state import (
     latest_intent,
     latest_text,
 )
-from actions.free_text import acknowledgement, hear, keep
+from actions.free_text import acknowledgement, han_characters, hear, keep
 from actions.replies import Speaker
-from actions.survey_form import answer_instead
+from actions.survey_form import answer_instead, ask_again
 from huifang import survey_answers
 from huifang.db.models import Callback
 
@@ -43,8 +43,11 @@ class ActionFinishCallback(Action):
         writes = []
         heard = None
         if latest_intent(tracker) == GOODBYE:
-            if not is_goodbye_remark(latest_text(tracker)):
+            text = latest_text(tracker)
+            if not is_goodbye_remark(text):
                 instead = await answer_instead(tracker, dispatcher)
+                if instead is None and han_characters(text) == 0:
+                    instead = ask_again(tracker, speaker, "fallback")  # no farewell, no Chinese
                 if instead is not None:
                     return instead
             heard = await hear(latest_text(tracker), GOODBYE, known_overall(tracker))

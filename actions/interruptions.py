@@ -30,7 +30,7 @@ from actions.conversation_state import (
 )
 from actions.free_text import acknowledgement, han_characters, hear, keep
 from actions.replies import Speaker
-from actions.survey_form import answer_in_passing, answer_instead
+from actions.survey_form import answer_in_passing, answer_instead, ask_again
 from huifang import consent, survey_answers
 from huifang.callback_policy import customer_zone
 from huifang.db.models import Customer
@@ -113,9 +113,10 @@ class ActionOptOut(Action):
                 if instead is not None:
                     return instead
         if not _rests_on_words(text):
+            again = ask_again(tracker, speaker, "opt_out_unclear")
+            if again is not None:
+                return again
             speaker.say("opt_out_unclear")
-            if tracker.get_slot("requested_slot"):
-                return [*_miss(tracker, speaker), FollowupAction("survey_form")]
             return [FollowupAction("action_listen")]
 
         def write(session: Session) -> None:

@@ -416,6 +416,17 @@ async def answer_instead(tracker: Tracker, dispatcher: CollectingDispatcher,
     return [*attempt_budget.as_events(values), FollowupAction("survey_form")]
 
 
+def ask_again(tracker: Tracker, speaker: Speaker, reply: str) -> list[dict[str, Any]] | None:
+    """An interruption that only the NLU heard, in a message that answers nothing (`<img src=x
+    onerror=alert(1)>` read as goodbye): `reply`, then the open question within its attempt
+    budget. None outside the survey."""
+    slot = tracker.get_slot(REQUESTED_SLOT)
+    if not slot:
+        return None
+    values = attempt_budget.miss(tracker, speaker, slot, reply)
+    return [*attempt_budget.as_events(values), FollowupAction("survey_form")]
+
+
 def _answers(slot: str, text: str, tracker: Tracker, heard: Heard) -> bool:
     if tracker.get_slot("solved") is None and slot != "solved" \
             and mentions_solved(text) is not None:

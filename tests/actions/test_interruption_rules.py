@@ -189,6 +189,21 @@ async def test_a_threat_read_as_goodbye_that_answers_the_question_is_the_answer(
     assert {"high_severity", "not_solved"} <= set(escalation.reasons)
 
 
+@pytest.mark.parametrize("text", ["<img src=x onerror=alert(1)>", "good"])
+async def test_a_goodbye_in_no_chinese_without_a_farewell_asks_again(survey, domain,
+                                                                   text: str) -> None:
+    """Seen in use: `<img src=x onerror=alert(1)>` at the first question was read as goodbye
+    and ended the survey."""
+    s = survey()
+    dispatcher = CollectingDispatcher()
+    events = await ActionFinishCallback().run(
+        dispatcher, s.tracker("overall", text, intent="goodbye"), domain)
+    assert hands_back_to_the_form(events)
+    assert slot_events(events)["overall"] is None
+    assert s.stored().status != CallbackStatus.COMPLETED
+    assert "感谢" not in texts(dispatcher)
+
+
 async def test_a_goodbye_that_also_answers_still_ends_the_survey(survey, domain) -> None:
     s = survey()
     dispatcher = CollectingDispatcher()

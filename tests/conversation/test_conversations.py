@@ -133,11 +133,12 @@ def test_opt_out_confirms_records_and_stops(start_callback, stack_sessions) -> N
     assert "感谢您的留言" in texts(c.say("5分"))  # after the end: polite, no more questions
 
 
-@pytest.mark.parametrize("odd", ["<script>alert(1)</script>", "DROP TABLE callbacks;--",
-                                 "${jndi:ldap://x}"])
-def test_odd_input_never_opts_the_customer_out(start_callback, odd: str) -> None:
-    """Seen in use: `<script>alert(1)</script>` at the first question unsubscribed the customer.
-    Only words that ask us to stop opt a customer out; anything else gets the question again."""
+@pytest.mark.parametrize("odd", ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
+                                 "' OR 1=1 --", "DROP TABLE callbacks;--", "${jndi:ldap://x}"])
+def test_odd_input_is_no_answer_and_no_opt_out(start_callback, odd: str) -> None:
+    """Seen in use: `<script>alert(1)</script>` at the first question unsubscribed the customer,
+    and `<img src=x onerror=alert(1)>` was stored as a score of 1 and escalated. Only words that
+    ask us to stop opt a customer out; code is no score; the question comes again."""
     c = start_callback("auto_repair")
     reply = texts(c.say(odd))
     assert "已为您退订" not in reply and "总体满意度" in reply
@@ -145,6 +146,8 @@ def test_odd_input_never_opts_the_customer_out(start_callback, odd: str) -> None
     assert stored.status != CallbackStatus.OPTED_OUT
     assert stored.ticket.customer.opted_out_at is None
     assert stored.ticket.customer.consent_events == []
+    assert stored.response is None or stored.response.overall is None
+    assert stored.escalations == []
     c.say("4")
     assert c.stored().response.overall == 4
 

@@ -301,10 +301,23 @@ def test_a_number_wins_over_words(text: str, scale: int, expected: int) -> None:
     ("一分钟都没等", 5, None),
     ("4S店服务不错", 5, 4),
     ("iphone 13 修好了", 5, None),
+    # seen in use: markup and code typed at the first question were read as 1 and escalated
+    ("<img src=x onerror=alert(1)>", 5, None),
+    ("<script>alert(1)</script>", 10, None),
+    ("' OR 1=1 --", 5, None),
+    ("OK，5分", 5, 5),
+    ("评分=5", 5, 5),
+    ("(4)", 5, 4),
 ])
 def test_numbers_that_are_not_scores_are_ignored(text: str, scale: int,
                                                  expected: int | None) -> None:
     check(text, scale, expected)
+
+
+def test_a_number_the_nlu_tagged_inside_code_is_no_score() -> None:
+    assert read_score("<img src=x onerror=alert(1)>", "1", 5) is None
+    assert read_score("还行吧 4", "4", 5) == 4
+
 
 
 # --- nothing readable -------------------------------------------------------------------------
