@@ -284,19 +284,34 @@ GOODBYE_WORDS = (
     "挂了", "闪了", "再聊", "下回", "祝好", "祝你们",
 )
 
-# Asking to stop the messages. An opt-out the NLU heard in Chinese is honoured, except when
-# none of these is said and the message demands money back (退 in 退钱 is not 退订).
+# Asking to stop the messages for good. An opt-out the NLU heard is acted on only when one of
+# these says it (docs/conversation.md): the NLU also hears it in polite refusals of a single
+# question ("不想说") and in code. Not when the message demands money back instead (退 in 退钱).
 OPT_OUT_WORDS = (
-    "退订", "取消订阅", "取消", "别发", "不要发", "别再发", "不要再发", "别给我发", "不要给我发",
-    "别再给我发", "不要再给我发", "别老发", "天天发", "发个不停",
-    "别打扰", "不要打扰", "别再打扰", "不要再打扰", "别烦", "别骚扰", "不要骚扰", "别联系",
-    "不要联系", "别再联系", "不用联系", "不想收", "不要再收", "拉黑", "屏蔽", "别传", "不要传",
-    "别再传", "唔好再", "唔好send", "唔好发", "stop", "unsubscribe", "td",
+    "退订", "取消订阅", "取消", "注销", "别发", "不要发", "别再发", "不要再发", "别给我发",
+    "不要给我发", "别再给我发", "不要再给我发", "别老发", "天天发", "发个不停", "停发",
+    "停止发送", "停止推送", "停止回访", "停止联系", "停止传送", "不要推送", "不要再推送", "别推",
+    "别再推", "关闭通知", "关闭回访", "关掉回访", "关掉推送", "关闭推送", "关掉通知",
+    "别打扰", "不要打扰", "别再打扰", "不要再打扰", "勿扰", "免打扰", "别烦", "别来烦",
+    "别再来烦", "别再烦", "别骚扰", "不要骚扰", "骚扰", "别联系", "不要联系", "别再联系",
+    "不要再联系", "不用联系", "不用再联系", "别再联络", "不要再联络", "不想收", "不要再收",
+    "不想再收", "不想再接", "拒收", "拒绝接收", "拒绝回访", "拒绝调查", "拒绝这种", "拒绝一切",
+    "不接受回访", "不接受任何", "不需要回访", "不用回访", "不要回访", "不想被回访", "别再回访",
+    "别回访", "退出回访", "退出调查", "不想参加", "不参加", "不想参与", "不参与", "不做问卷",
+    "别找我填", "别再找我", "不要再找我", "别再来问", "别来问", "不用再问", "别再问",
+    "删掉我", "删了我", "删除我", "把我从", "名单里删", "名单移除", "号码删", "号码从",
+    "拉黑", "屏蔽", "别传", "不要传", "别再传", "不要再传", "莫再发", "勿要再发", "甭发",
+    "唔好再", "唔使再", "唔好send", "唔好发", "stop", "unsubscribe", "td", "tuiding",
+    "勿打扰", "勿再打扰", "勿再发", "勿再传", "不要再通知", "别再通知", "不用再发", "不必再发",
+    "别往这发", "不要再用来发", "再给我推", "别再打来", "不要再打来", "别打来", "不要再寄", "别再寄",
+    "不想做这个调查", "不想做调查", "别找我", "别问了", "别问我了", "不想再被", "里删",
+    "再打扰", "再发我", "再给我发", "再发一条", "发一次",
+    # homophone typos of 退订 and 再
+    "退定", "退丁", "退顶", "腿订", "推订", "别在发", "不要在发",
 )
 
-# Opt-out codes sent on their own, as Chinese SMS teaches ("回T退订"). Without Chinese words, an
-# opt-out the NLU heard needs one of these or an opt-out word (docs/conversation.md).
-OPT_OUT_CODES = ("t", "td", "tuiding", "stop", "unsubscribe")
+# Sent on their own, these opt out ("回T退订" in SMS); inside other words they say nothing.
+OPT_OUT_CODES = ("t", "回t", "拒绝", "退出", "停", "停止")
 
 # Trouble reading or typing in the chat: a remark about the conversation, not the service.
 READING_TROUBLE_WORDS = (

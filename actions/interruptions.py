@@ -28,7 +28,7 @@ from actions.conversation_state import (
     latest_intent,
     latest_text,
 )
-from actions.free_text import acknowledgement, han_characters, hear, keep
+from actions.free_text import acknowledgement, hear, keep
 from actions.replies import Speaker
 from actions.survey_form import answer_in_passing, answer_instead, ask_again
 from huifang import consent, survey_answers
@@ -83,10 +83,9 @@ def _miss(tracker: Tracker, speaker: Speaker) -> list[dict[str, Any]]:
 
 
 def _rests_on_words(text: str) -> bool:
-    """An opt-out is for good, so the NLU's reading must rest on words: Chinese, which the
-    model reads, an opt-out word, or an SMS code. Seen in use: `<script>alert(1)</script>` was
-    read as an opt-out, since nearly all Latin letters in the training data are such codes."""
-    return han_characters(text) > 0 or is_opt_out_remark(text) or is_opt_out_code(text)
+    """An opt-out is for good, so the NLU's reading must rest on words that say it. Seen in use:
+    `<script>alert(1)</script>` was read as an opt-out, and so is "不想说" at a question."""
+    return is_opt_out_remark(text) or is_opt_out_code(text)
 
 
 def _customer(session: Session, tracker: Tracker) -> Customer | None:

@@ -224,28 +224,34 @@ async def test_an_opt_out_alone_opts_out_and_escalates_nothing(survey, domain) -
     assert stored.escalations == [] and stored.complaints == []
 
 
-@pytest.mark.parametrize("text", ["<script>alert(1)</script>", "asdf", "？？？"])
-async def test_an_opt_out_the_words_do_not_say_asks_again(survey, domain, text: str) -> None:
-    """The NLU alone is not enough to unsubscribe someone for good: the customer is told how to
-    opt out, and the open question comes back within its one re-ask."""
+@pytest.mark.parametrize(("question", "text"), [
+    ("overall", "<script>alert(1)</script>"), ("overall", "asdf"), ("overall", "？？？"),
+    ("problem", "不想说"), ("overall", "我不想填"), ("solved", "你们烦不烦"),
+])
+async def test_an_opt_out_the_words_do_not_say_asks_again(survey, domain, question: str,
+                                                         text: str) -> None:
+    """The NLU alone is not enough to unsubscribe someone for good (it heard opt-outs in code
+    and in "不想说" at a question): the customer is told how to opt out, and the open question
+    comes back within its one re-ask."""
     s = survey()
     dispatcher = CollectingDispatcher()
-    events = await ActionOptOut().run(dispatcher, s.tracker("overall", text, intent="opt_out"),
-                                      domain)
+    events = await ActionOptOut().run(
+        dispatcher, s.tracker(question, text, intent="opt_out", overall=2), domain)
     stored = s.stored()
     assert stored.ticket.customer.opted_out_at is None
     assert stored.status != CallbackStatus.OPTED_OUT
     assert hands_back_to_the_form(events)
-    assert slot_events(events)["overall"] is None
+    assert slot_events(events)[question] is None
     said = texts(dispatcher)
     assert "已为您退订" not in said and "“退订”" in said
 
 
-@pytest.mark.parametrize("text", ["T", "STOP", "td。", "不想参加回访"])
-async def test_an_opt_out_code_or_chinese_words_opt_out_at_once(survey, domain, text: str) -> None:
+@pytest.mark.parametrize("text", ["T", "STOP", "td。", "不想参加回访", "請勿再發", "以后都别再联系我",
+                                  "再发我就投诉了", "退定"])
+async def test_opt_out_words_or_a_code_opt_out_at_once(survey, domain, text: str) -> None:
     s = survey()
     _, said = await run(ActionOptOut(), s.tracker("overall", text, intent="opt_out"), domain)
-    assert "已为您退订" in said
+    assert "已为您退订" in said or "已爲您退訂" in said
     assert s.stored().ticket.customer.opted_out_at is not None
 
 
