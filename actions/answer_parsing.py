@@ -54,6 +54,8 @@ from actions.answer_vocabulary import (
     THANKS_WORDS,
     THUMBS_UP,
     UNITS,
+    UNSURE_FILLERS,
+    UNSURE_WORDS,
     YES_NO_NEGATORS,
     YES_NO_SCOFFS,
     YES_NO_WORDS,
@@ -470,6 +472,12 @@ def is_closing_remark(text: str) -> bool:
     """"没了，多谢", "就这样吧", "挺好的，没别的了": nothing to add, the customer is done."""
     phrases = _said_only(text, CLOSING_WORDS | THANKS_WORDS | CLOSING_FILLERS)
     return phrases is not None and any(p in CLOSING_WORDS or p in THANKS_WORDS for p in phrases)
+
+
+def is_unsure_remark(text: str) -> bool:
+    """"我不知道", "这个我也不清楚": nothing but the customer being unsure."""
+    phrases = _said_only(text, UNSURE_WORDS | UNSURE_FILLERS)
+    return phrases is not None and any(p in UNSURE_WORDS for p in phrases)
 
 
 def is_skip_request(text: str) -> bool:

@@ -156,6 +156,12 @@ class YesNo(Enum):
     UNCLEAR = "unclear"     # 不知道, 部分解决: forces "ask again"
 
 
+# "我不知道", "这个不太清楚": the customer is unsure of the answer (not of who they are).
+UNSURE_WORDS = frozenset(["不知道", "不清楚", "不确定", "不太清楚", "不太确定", "不是很确定", "说不好",
+                          "不好说", "还不知道"])
+UNSURE_FILLERS = frozenset(["我", "我也", "我真", "我还", "这个", "这", "那", "呃", "额", "嗯",
+                            "也", "真", "还"])
+
 YES_NO_WORDS: dict[str, YesNo | None] = {
     **dict.fromkeys([
         "但是", "可是", "就是", "只是", "要是", "还是", "于是", "总是", "老是", "是不是",
@@ -184,8 +190,8 @@ YES_NO_WORDS: dict[str, YesNo | None] = {
     # 嗯 and 不错 are a yes only when nothing else is said: "没解决，不过师傅态度不错" is a no
     **dict.fromkeys(["嗯", "嗯嗯", "恩", "恩恩", "不错"], YesNo.WEAK_YES),
     **dict.fromkeys([
-        "不知道", "不清楚", "不确定", "不太清楚", "不太确定", "不是很确定", "说不好", "不好说",
-        "还不知道", "再看看", "看看再说", "待观察", "观察一下", "部分", "一部分", "差不多", "好一点", "好了一点", "好些了",
+        *UNSURE_WORDS, "再看看", "看看再说", "待观察", "观察一下", "部分", "一部分", "差不多",
+        "好一点", "好了一点", "好些了",
     ], YesNo.UNCLEAR),
 }
 

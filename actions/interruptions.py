@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from actions.answer_parsing import (
     is_opt_out_code,
     is_opt_out_remark,
     is_skip_request,
+    is_unsure_remark,
 )
 from actions.conversation_outcome import finish_callback, record_turn
 from actions.conversation_state import (
@@ -112,11 +113,7 @@ class ActionOptOut(Action):
                 if instead is not None:
                     return instead
         if not _rests_on_words(text):
-            again = ask_again(tracker, speaker, "opt_out_unclear")
-            if again is not None:
-                return again
-            speaker.say("opt_out_unclear")
-            return [FollowupAction("action_listen")]
+            return ask_again(tracker, speaker, "opt_out_unclear")
 
         def write(session: Session) -> None:
             customer = _customer(session, tracker)
@@ -137,6 +134,8 @@ class ActionWrongPerson(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         speaker = Speaker(dispatcher, customer_script(tracker))
+        if is_unsure_remark(latest_text(tracker)):
+            return ask_again(tracker, speaker, "fallback")
         cid = callback_id(tracker)
         if cid is not None:
             def write(session: Session) -> None:

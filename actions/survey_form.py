@@ -416,13 +416,14 @@ async def answer_instead(tracker: Tracker, dispatcher: CollectingDispatcher,
     return [*attempt_budget.as_events(values), FollowupAction("survey_form")]
 
 
-def ask_again(tracker: Tracker, speaker: Speaker, reply: str) -> list[dict[str, Any]] | None:
+def ask_again(tracker: Tracker, speaker: Speaker, reply: str) -> list[dict[str, Any]]:
     """An interruption that only the NLU heard, in a message that answers nothing (`<img src=x
-    onerror=alert(1)>` read as goodbye): `reply`, then the open question within its attempt
-    budget. None outside the survey."""
+    onerror=alert(1)>` read as goodbye, "我不知道" as a wrong person): `reply`, then the open
+    question within its attempt budget; outside the survey `reply` alone."""
     slot = tracker.get_slot(REQUESTED_SLOT)
     if not slot:
-        return None
+        speaker.say(reply)
+        return [FollowupAction("action_listen")]
     values = attempt_budget.miss(tracker, speaker, slot, reply)
     return [*attempt_budget.as_events(values), FollowupAction("survey_form")]
 

@@ -18,6 +18,7 @@ from actions.interruptions import (
     ActionGentleRedirect,
     ActionOptOut,
     ActionRequestHuman,
+    ActionWrongPerson,
 )
 from huifang.db.models import CallbackStatus, Priority
 from tests.actions.conftest import slot_events, texts
@@ -263,6 +264,30 @@ async def test_an_unclear_opt_out_after_the_survey_changes_nothing(survey, domai
     assert s.stored().ticket.customer.opted_out_at is None
     assert not hands_back_to_the_form(events)
     assert "已为您退订" not in texts(dispatcher)
+
+
+@pytest.mark.parametrize("text", ["我不知道", "这个我也不清楚"])
+async def test_unsure_read_as_wrong_person_asks_again(survey, domain, text: str) -> None:
+    """The NLU reads "我不知道" at "solved?" as a wrong person, which would end the survey and
+    flag the contact data: being unsure of an answer is no wrong person."""
+    s = survey()
+    dispatcher = CollectingDispatcher()
+    events = await ActionWrongPerson().run(
+        dispatcher, s.tracker("solved", text, intent="wrong_person", overall=3), domain)
+    assert hands_back_to_the_form(events)
+    stored = s.stored()
+    assert stored.status != CallbackStatus.CANCELLED
+    assert stored.ticket.customer.contact_flagged_at is None
+    assert "抱歉" in texts(dispatcher)
+
+
+async def test_a_wrong_person_in_words_ends_and_flags(survey, domain) -> None:
+    s = survey()
+    await run(ActionWrongPerson(), s.tracker("solved", "我不知道这事，你们发错人了",
+                                             intent="wrong_person", overall=3), domain)
+    stored = s.stored()
+    assert stored.status == CallbackStatus.CANCELLED
+    assert stored.ticket.customer.contact_flagged_at is not None
 
 
 async def test_a_greeting_at_the_last_question_is_no_comment(survey, domain) -> None:

@@ -165,6 +165,19 @@ def test_declining_one_question_is_no_opt_out(start_callback) -> None:
     assert stored.status != CallbackStatus.OPTED_OUT
 
 
+def test_unsure_is_no_wrong_person(start_callback) -> None:
+    """The NLU reads "我不知道" as a wrong person; at "solved?" the customer is only unsure."""
+    c = start_callback("auto_repair")
+    c.say("3")
+    reply = texts(c.say("我不知道"))
+    assert "解决了吗" in reply
+    stored = c.stored()
+    assert stored.status != CallbackStatus.CANCELLED
+    assert stored.ticket.customer.contact_flagged_at is None
+    assert "联系方式有误" in texts(c.say("发错人了吧，我没修过车"))
+    assert c.stored().status == CallbackStatus.CANCELLED
+
+
 def test_odd_input_after_the_survey_opts_nobody_out(start_callback) -> None:
     c = start_callback("auto_repair")
     c.say("3")
