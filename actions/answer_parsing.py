@@ -56,6 +56,7 @@ from actions.answer_vocabulary import (
     UNITS,
     UNSURE_FILLERS,
     UNSURE_WORDS,
+    WRONG_PERSON_LATIN_WORDS,
     YES_NO_NEGATORS,
     YES_NO_SCOFFS,
     YES_NO_WORDS,
@@ -478,6 +479,11 @@ def is_unsure_remark(text: str) -> bool:
     """"我不知道", "这个我也不清楚": nothing but the customer being unsure."""
     phrases = _said_only(text, UNSURE_WORDS | UNSURE_FILLERS)
     return phrases is not None and any(p in UNSURE_WORDS for p in phrases)
+
+
+def says_wrong_person_in_latin(text: str) -> bool:
+    """"wrong number", "not me": a wrong person said in English."""
+    return _says_any(text, WRONG_PERSON_LATIN_WORDS)
 
 
 def is_skip_request(text: str) -> bool:

@@ -308,6 +308,7 @@ OPT_OUT_WORDS = (
     "删掉我", "删了我", "删除我", "把我从", "名单里删", "名单移除", "号码删", "号码从",
     "拉黑", "屏蔽", "别传", "不要传", "别再传", "不要再传", "莫再发", "勿要再发", "甭发",
     "唔好再", "唔使再", "唔好send", "唔好发", "stop", "unsubscribe", "td", "tuiding",
+    "don't message", "dont message", "don't text", "no more message",
     "勿打扰", "勿再打扰", "勿再发", "勿再传", "不要再通知", "别再通知", "不用再发", "不必再发",
     "别往这发", "不要再用来发", "再给我推", "别再打来", "不要再打来", "别打来", "不要再寄", "别再寄",
     "不想做这个调查", "不想做调查", "别找我", "别问了", "别问我了", "不想再被", "里删",
@@ -315,6 +316,10 @@ OPT_OUT_WORDS = (
     # homophone typos of 退订 and 再
     "退定", "退丁", "退顶", "腿订", "推订", "别在发", "不要在发",
 )
+
+# Without Chinese in it, a wrong person the NLU heard needs one of these ("wrong number").
+WRONG_PERSON_LATIN_WORDS = ("wrong", "not me", "mistake", "not mine", "don't know you",
+                            "dont know you")
 
 # Sent on their own, these opt out ("回T退订" in SMS); inside other words they say nothing.
 OPT_OUT_CODES = ("t", "回t", "拒绝", "退出", "停", "停止")

@@ -18,6 +18,7 @@ from actions.answer_parsing import (
     is_opt_out_remark,
     is_skip_request,
     is_unsure_remark,
+    says_wrong_person_in_latin,
 )
 from actions.conversation_outcome import finish_callback, record_turn
 from actions.conversation_state import (
@@ -29,7 +30,7 @@ from actions.conversation_state import (
     latest_intent,
     latest_text,
 )
-from actions.free_text import acknowledgement, hear, keep
+from actions.free_text import acknowledgement, han_characters, hear, keep
 from actions.replies import Speaker
 from actions.survey_form import answer_in_passing, answer_instead, ask_again
 from huifang import consent, survey_answers
@@ -89,6 +90,15 @@ def _rests_on_words(text: str) -> bool:
     return is_opt_out_remark(text) or is_opt_out_code(text)
 
 
+def _says_wrong_person(text: str) -> bool:
+    """The survey stops and the contact data is flagged, so the NLU's reading must not rest on
+    a customer being unsure ("我不知道" was read as a wrong person) or on Latin letters that do
+    not say it ("root", "leave me alone" were)."""
+    if is_unsure_remark(text):
+        return False
+    return han_characters(text) > 0 or says_wrong_person_in_latin(text)
+
+
 def _customer(session: Session, tracker: Tracker) -> Customer | None:
     cid = callback_id(tracker)
     if cid is not None:
@@ -134,7 +144,7 @@ class ActionWrongPerson(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         speaker = Speaker(dispatcher, customer_script(tracker))
-        if is_unsure_remark(latest_text(tracker)):
+        if not _says_wrong_person(latest_text(tracker)):
             return ask_again(tracker, speaker, "fallback")
         cid = callback_id(tracker)
         if cid is not None:

@@ -266,7 +266,7 @@ async def test_an_unclear_opt_out_after_the_survey_changes_nothing(survey, domai
     assert "已为您退订" not in texts(dispatcher)
 
 
-@pytest.mark.parametrize("text", ["我不知道", "这个我也不清楚"])
+@pytest.mark.parametrize("text", ["我不知道", "这个我也不清楚", "root", "leave me alone"])
 async def test_unsure_read_as_wrong_person_asks_again(survey, domain, text: str) -> None:
     """The NLU reads "我不知道" at "solved?" as a wrong person, which would end the survey and
     flag the contact data: being unsure of an answer is no wrong person."""
@@ -281,10 +281,11 @@ async def test_unsure_read_as_wrong_person_asks_again(survey, domain, text: str)
     assert "抱歉" in texts(dispatcher)
 
 
-async def test_a_wrong_person_in_words_ends_and_flags(survey, domain) -> None:
+@pytest.mark.parametrize("text", ["我不知道这事，你们发错人了", "wrong number", "not me"])
+async def test_a_wrong_person_in_words_ends_and_flags(survey, domain, text: str) -> None:
     s = survey()
-    await run(ActionWrongPerson(), s.tracker("solved", "我不知道这事，你们发错人了",
-                                             intent="wrong_person", overall=3), domain)
+    await run(ActionWrongPerson(), s.tracker("solved", text, intent="wrong_person", overall=3),
+              domain)
     stored = s.stored()
     assert stored.status == CallbackStatus.CANCELLED
     assert stored.ticket.customer.contact_flagged_at is not None
