@@ -178,13 +178,16 @@ def test_unsure_is_no_wrong_person(start_callback) -> None:
     assert c.stored().status == CallbackStatus.CANCELLED
 
 
-def test_odd_input_after_the_survey_opts_nobody_out(start_callback) -> None:
+def test_odd_input_after_the_survey_changes_nothing(start_callback) -> None:
     c = start_callback("auto_repair")
     c.say("3")
     c.say("转人工")
-    reply = c.say("<script>alert(1)</script>")
-    assert texts(reply) == "抱歉，我没太看懂您的意思。如需退订回访消息，请直接回复“退订”。"
-    assert c.stored().ticket.customer.opted_out_at is None
+    for odd in ("<script>alert(1)</script>", "admin", "root", "我不知道"):
+        assert "已为您退订" not in texts(c.say(odd))
+    stored = c.stored()
+    assert stored.status == CallbackStatus.COMPLETED
+    assert (stored.ticket.customer.opted_out_at, stored.ticket.customer.contact_flagged_at) \
+        == (None, None)
     assert "已为您退订" in texts(c.say("退订"))
 
 
