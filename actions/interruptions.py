@@ -84,7 +84,7 @@ def _miss(tracker: Tracker, speaker: Speaker) -> list[dict[str, Any]]:
     return attempt_budget.as_events(attempt_budget.miss(tracker, speaker, slot))
 
 
-def _rests_on_words(text: str) -> bool:
+def _says_opt_out(text: str) -> bool:
     """An opt-out is for good, so the NLU's reading must rest on words that say it. Seen in use:
     `<script>alert(1)</script>` was read as an opt-out, and so is "不想说" at a question."""
     return is_opt_out_remark(text) or is_opt_out_code(text)
@@ -122,7 +122,7 @@ class ActionOptOut(Action):
                 instead = await answer_instead(tracker, dispatcher, heard)
                 if instead is not None:
                     return instead
-        if not _rests_on_words(text):
+        if not _says_opt_out(text):
             return ask_again(tracker, speaker, "opt_out_unclear")
 
         def write(session: Session) -> None:
