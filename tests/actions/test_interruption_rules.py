@@ -267,9 +267,11 @@ async def test_an_unclear_opt_out_after_the_survey_changes_nothing(survey, domai
 
 
 @pytest.mark.parametrize("text", ["我不知道", "这个我也不清楚", "root", "leave me alone"])
-async def test_unsure_read_as_wrong_person_asks_again(survey, domain, text: str) -> None:
-    """The NLU reads "我不知道" at "solved?" as a wrong person, which would end the survey and
-    flag the contact data: being unsure of an answer is no wrong person."""
+async def test_a_wrong_person_the_words_do_not_say_asks_again(survey, domain, text: str
+                                                             ) -> None:
+    """The NLU read "我不知道" at "solved?", "root" and "leave me alone" as a wrong person, which
+    ends the survey and flags the contact data: being unsure is no wrong person, and Latin
+    letters must say it."""
     s = survey()
     dispatcher = CollectingDispatcher()
     events = await ActionWrongPerson().run(
