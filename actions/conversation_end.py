@@ -50,7 +50,7 @@ class ActionFinishCallback(Action):
                     instead = ask_again(tracker, speaker, "fallback")  # no farewell, no Chinese
                 if instead is not None:
                     return instead
-            heard = await hear(latest_text(tracker), GOODBYE, known_overall(tracker))
+            heard = await hear(text, GOODBYE, known_overall(tracker))
             if heard.worth_keeping():
                 writes.append(keep(heard, "goodbye"))
         outcome = await finish_callback(tracker, *writes)

@@ -116,13 +116,12 @@ class ActionOptOut(Action):
                   domain: DomainDict) -> list[dict[str, Any]]:
         speaker = Speaker(dispatcher, customer_script(tracker))
         text = latest_text(tracker)
-        if not is_opt_out_remark(text):
+        if not _says_opt_out(text):
             heard = await hear(text, None, known_overall(tracker))
             if heard.demands_refund:
                 instead = await answer_instead(tracker, dispatcher, heard)
                 if instead is not None:
                     return instead
-        if not _says_opt_out(text):
             return ask_again(tracker, speaker, "opt_out_unclear")
 
         def write(session: Session) -> None:
