@@ -16,6 +16,12 @@ import sys
 from huifang.secret_rules import PROCESS_SECRETS, dev_mode_from_environment, enforce, variable
 
 
+def rasa_arguments(argv: list[str], token: str) -> list[str]:
+    """The token as one word with its option: a token may start with "-" (one in 64 made by
+    `secrets.token_urlsafe`), which argparse reads as an option when it stands alone."""
+    return [*argv, f"--auth-token={token}"]
+
+
 def main(argv: list[str]) -> None:
     secrets = {name: os.environ.get(variable(name)) for name in PROCESS_SECRETS["rasa"]}
     enforce("rasa", secrets, dev_mode_from_environment())
@@ -26,7 +32,7 @@ def main(argv: list[str]) -> None:
 
     validate_each_answer_against_a_checked_schema()
     resolve_event_types_from_a_table()
-    sys.argv = ["rasa", *argv, "--auth-token", secrets["rasa_token"] or ""]
+    sys.argv = ["rasa", *rasa_arguments(argv, secrets["rasa_token"] or "")]
     rasa_main()
 
 
