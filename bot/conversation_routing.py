@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from huifang.db.models import Callback, Channel, ChannelAddress, Customer, Locale, Ticket
@@ -20,20 +20,22 @@ class ConversationTarget:
     locale: Locale
 
 
+# built once: every customer turn runs both (docs/performance.md, "Statements built once")
+_CUSTOMER_AT = (select(Customer).join(ChannelAddress)
+                .where(ChannelAddress.channel == bindparam("channel"),
+                       ChannelAddress.address == bindparam("address")))
+_LATEST_SENT_CALLBACK = (
+    select(Callback).join(Ticket)
+    .where(Ticket.customer_id == bindparam("customer_id"), Callback.sent_at.is_not(None))
+    .order_by(Callback.sent_at.desc(), Callback.id.desc()).limit(1))
+
+
 def customer_at(session: Session, channel: Channel, address: str) -> Customer | None:
-    return session.scalar(
-        select(Customer).join(ChannelAddress)
-        .where(ChannelAddress.channel == channel, ChannelAddress.address == address)
-    )
+    return session.scalar(_CUSTOMER_AT, {"channel": channel, "address": address})
 
 
 def conversation_for(session: Session, customer: Customer) -> ConversationTarget:
-    latest = session.scalar(
-        select(Callback).join(Ticket)
-        .where(Ticket.customer_id == customer.id, Callback.sent_at.is_not(None))
-        .order_by(Callback.sent_at.desc(), Callback.id.desc())
-        .limit(1)
-    )
+    latest = session.scalar(_LATEST_SENT_CALLBACK, {"customer_id": customer.id})
     return _target(customer, latest)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -72,6 +72,40 @@ class Inbound:
                    row.attempts, first_try=row.attempts == 0 and row.lease_until is None)
 
 
+def _free(now: Any) -> ColumnElement[bool]:
+    return and_(or_(InboxItem.lease_until.is_(None), InboxItem.lease_until <= now),
+                or_(InboxItem.next_attempt_at.is_(None), InboxItem.next_attempt_at <= now))
+
+
+# The statements of every customer turn, built once with their parameters named: building a
+# statement and its cache key costs more than running it (docs/performance.md, "Statements
+# built once").
+_OF_CHAT = and_(InboxItem.channel == bindparam("channel"),
+                InboxItem.address == bindparam("address"))
+_WAITING = InboxItem.status == InboxStatus.WAITING
+_STORE = {
+    dialect.dialect.name: dialect.insert(InboxItem)
+    .on_conflict_do_nothing(index_elements=["channel", "message_key"]).returning(InboxItem.id)
+    for dialect in (postgresql, sqlite)}
+_STORED_ID = select(InboxItem.id).where(_OF_CHAT, InboxItem.message_key == bindparam("key"))
+_HELD_UP = (select(func.count()).select_from(InboxItem)
+            .where(_OF_CHAT, InboxItem.id < bindparam("item_id"), _WAITING,
+                   InboxItem.attempts > 0))
+_HEAD = select(InboxItem).where(_OF_CHAT, _WAITING).order_by(InboxItem.id).limit(1)
+_LEASE = (update(InboxItem)
+          .where(InboxItem.id == bindparam("item_id"), _WAITING, _free(bindparam("now")))
+          .values(lease_until=bindparam("until"))
+          .execution_options(synchronize_session=False))
+_FINISH = (update(InboxItem).where(InboxItem.id == bindparam("item_id"), _WAITING)
+           .values(status=InboxStatus.DONE, processed_at=bindparam("now"), lease_until=None,
+                   error=None)
+           .execution_options(synchronize_session=False))
+_RECORDED_MESSAGE = select(InboxItem.message_id).where(InboxItem.id == bindparam("item_id"))
+_LINK_MESSAGE = (update(InboxItem).where(InboxItem.id == bindparam("item_id"))
+                 .values(message_id=bindparam("message_id"))
+                 .execution_options(synchronize_session=False))
+
+
 def storable(value: Any) -> Any:
     """`value` without what no database stores: NUL characters and lone surrogates."""
     if isinstance(value, str):
@@ -86,37 +120,24 @@ def storable(value: Any) -> Any:
 def store(session: Session, channel: Channel, message_key: str, address: str,
           body: dict[str, Any], now: datetime) -> int | None:
     """Store a message as it arrived; None if this key was stored before (a replay)."""
-    values = {"channel": channel.value, "message_key": message_key, "address": address,
-              "body": storable(body), "status": InboxStatus.WAITING.value, "attempts": 0,
+    values = {"channel": channel, "message_key": message_key, "address": address,
+              "body": storable(body), "status": InboxStatus.WAITING, "attempts": 0,
               "created_at": now}
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (dialect.insert(InboxItem).values(**values)
-                 .on_conflict_do_nothing(index_elements=["channel", "message_key"])
-                 .returning(InboxItem.id))
-    return session.scalar(statement)
+    return session.scalar(_STORE[session.get_bind().dialect.name], values)
 
 
 def stored_id(session: Session, channel: Channel, message_key: str, address: str
               ) -> int | None:
     """The row this chat's message `message_key` was stored as (None: another chat's key)."""
-    return session.scalar(select(InboxItem.id).where(
-        InboxItem.channel == channel, InboxItem.message_key == message_key,
-        InboxItem.address == address))
+    return session.scalar(_STORED_ID,
+                          {"channel": channel, "address": address, "key": message_key})
 
 
 def held_up(session: Session, channel: Channel, address: str, item_id: int) -> bool:
     """Whether an earlier message of the chat waits to be tried again (Rasa down): this one
     waits behind it."""
     return bool(session.scalar(
-        select(func.count()).select_from(InboxItem)
-        .where(InboxItem.channel == channel, InboxItem.address == address,
-               InboxItem.id < item_id, InboxItem.status == InboxStatus.WAITING,
-               InboxItem.attempts > 0)))
-
-
-def _free(now: datetime) -> Any:
-    return and_(or_(InboxItem.lease_until.is_(None), InboxItem.lease_until <= now),
-                or_(InboxItem.next_attempt_at.is_(None), InboxItem.next_attempt_at <= now))
+        _HELD_UP, {"channel": channel, "address": address, "item_id": item_id}))
 
 
 def chats_due(session: Session, now: datetime, limit: int = 200) -> list[tuple[Channel, str]]:
@@ -135,26 +156,17 @@ def take_head(session: Session, channel: Channel, address: str, now: datetime,
               policy: InboxPolicy) -> Inbound | None:
     """Lease the chat's oldest waiting row if it is due and nobody holds it; commit before
     processing it."""
-    head = session.scalar(
-        select(InboxItem).where(InboxItem.channel == channel, InboxItem.address == address,
-                                InboxItem.status == InboxStatus.WAITING)
-        .order_by(InboxItem.id).limit(1))
+    head = session.scalar(_HEAD, {"channel": channel, "address": address})
     if head is None:
         return None
     inbound = Inbound.of(head)  # as it was before this lease
     taken = session.execute(
-        update(InboxItem).where(InboxItem.id == head.id, InboxItem.status == InboxStatus.WAITING,
-                                _free(now))
-        .values(lease_until=now + policy.lease)
-        .execution_options(synchronize_session=False)).rowcount
+        _LEASE, {"item_id": head.id, "now": now, "until": now + policy.lease}).rowcount
     return inbound if taken else None
 
 
 def finish(session: Session, item_id: int, now: datetime) -> None:
-    session.execute(update(InboxItem).where(InboxItem.id == item_id,
-                                            InboxItem.status == InboxStatus.WAITING)
-                    .values(status=InboxStatus.DONE, processed_at=now, lease_until=None,
-                            error=None))
+    session.execute(_FINISH, {"item_id": item_id, "now": now})
 
 
 def release(session: Session, item_ids: list[int], now: datetime) -> None:
@@ -201,12 +213,11 @@ def mark_notified(session: Session, item_id: int, now: datetime) -> None:
 
 def recorded_message(session: Session, item_id: int) -> int | None:
     """The transcript row this item recorded on an earlier try, if any."""
-    return session.scalar(select(InboxItem.message_id).where(InboxItem.id == item_id))
+    return session.scalar(_RECORDED_MESSAGE, {"item_id": item_id})
 
 
 def link_message(session: Session, item_id: int, message_id: int) -> None:
-    session.execute(update(InboxItem).where(InboxItem.id == item_id)
-                    .values(message_id=message_id))
+    session.execute(_LINK_MESSAGE, {"item_id": item_id, "message_id": message_id})
 
 
 def status_of(session: Session, item_id: int) -> InboxStatus | None:

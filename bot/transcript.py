@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from huifang.db.models import Channel, DeliveryStatus, Direction, InboxItem, Message
@@ -74,13 +74,26 @@ def record_inbound(session: Session, channel: Channel, address: str, *,
     return StoredMessage.of(row)
 
 
+# Statements of every customer turn, built once (docs/performance.md, "Statements built once").
+_OF_CHAT = (Message.channel == bindparam("channel"), Message.address == bindparam("address"))
+_RECEIVED = (select(func.count()).select_from(Message)
+             .where(*_OF_CHAT, Message.direction == Direction.INBOUND,
+                    Message.external_id == bindparam("external_id")))
+_STORED_UNDER_KEYS = (select(Message)
+                      .where(Message.outbound_key.in_(bindparam("keys", expanding=True)))
+                      .order_by(Message.id))
+_LATEST_QUESTION = (  # the chat's latest outbound message that is not a "processing" notice
+    select(Message)
+    .where(*_OF_CHAT, Message.direction == Direction.OUTBOUND,
+           or_(Message.outbound_key.is_(None),
+               Message.outbound_key.not_like(bindparam("notice_keys"))))
+    .order_by(Message.id.desc()).limit(1))
+
+
 def already_received(session: Session, channel: Channel, address: str, external_id: str) -> bool:
     """Telegram may deliver an update twice and users double-tap: one inbound row per event."""
-    return session.scalar(
-        select(func.count()).select_from(Message).where(
-            Message.channel == channel, Message.address == address,
-            Message.direction == Direction.INBOUND, Message.external_id == external_id)
-    ) > 0
+    return session.scalar(_RECEIVED, {"channel": channel, "address": address,
+                                      "external_id": external_id}) > 0
 
 
 def record_outbound(session: Session, channel: Channel, address: str, messages: list[Outgoing],
@@ -91,8 +104,7 @@ def record_outbound(session: Session, channel: Channel, address: str, messages: 
     "<key>:<n>" and storing the same key again returns the rows stored before."""
     keys = [f"{key}:{n}" for n in range(len(messages))] if key else [None] * len(messages)
     if key:
-        stored = session.scalars(select(Message).where(Message.outbound_key.in_(keys))
-                                 .order_by(Message.id)).all()
+        stored = session.scalars(_STORED_UNDER_KEYS, {"keys": keys}).all()
         if stored:
             return [StoredMessage.of(row) for row in stored]
     now = utcnow()
@@ -161,14 +173,8 @@ def open_button(session: Session, channel: Channel, address: str, ref: str
     if parsed is None:
         return None
     message_id, index = parsed
-    latest = session.scalar(
-        select(Message)
-        .where(Message.channel == channel, Message.address == address,
-               Message.direction == Direction.OUTBOUND,
-               or_(Message.outbound_key.is_(None),
-                   Message.outbound_key.not_like(f"{NOTICE_KEY}:%")))
-        .order_by(Message.id.desc()).limit(1)
-    )
+    latest = session.scalar(_LATEST_QUESTION, {"channel": channel, "address": address,
+                                               "notice_keys": f"{NOTICE_KEY}:%"})
     if latest is None or latest.id != message_id:
         return None
     buttons = latest.buttons or []

@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from huifang.db.models import (
@@ -62,16 +62,21 @@ def chat_url(token: str, settings: Settings) -> str:
     return f"{settings.public_base_url.rstrip('/')}/chat/{token}"
 
 
+# built once: it guards every web-chat request (docs/performance.md, "Statements built once")
+_CHAT_OF_TOKEN = (
+    select(ChannelAddress.address, Customer.locale).select_from(WebChatLink)
+    .join(Customer, Customer.id == WebChatLink.customer_id)
+    .join(ChannelAddress, ChannelAddress.customer_id == Customer.id)
+    .where(WebChatLink.token_hash == bindparam("token_hash"),
+           WebChatLink.expires_at > bindparam("now"), ChannelAddress.channel == Channel.WEBCHAT)
+    .order_by(ChannelAddress.id).limit(1))
+
+
 def chat_of(session: Session, token: str, now: datetime) -> tuple[str, Locale] | None:
     """The web-chat address and language of the customer a link token lets in, in one
     statement (it guards every web-chat request); None if unknown or expired."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    row = session.execute(
-        select(ChannelAddress.address, Customer.locale).select_from(WebChatLink)
-        .join(Customer, Customer.id == WebChatLink.customer_id)
-        .join(ChannelAddress, ChannelAddress.customer_id == Customer.id)
-        .where(WebChatLink.token_hash == token_hash(token), WebChatLink.expires_at > now,
-               ChannelAddress.channel == Channel.WEBCHAT)
-        .order_by(ChannelAddress.id).limit(1)).first()
+    row = session.execute(_CHAT_OF_TOKEN,
+                          {"token_hash": token_hash(token), "now": now}).first()
     return (row.address, row.locale) if row is not None else None

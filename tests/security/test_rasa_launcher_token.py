@@ -27,7 +27,7 @@ TOKENS = ["-rW3xPq9ZkT2vLmN8bC4dF6gH1jK5sA7", "--enable-api-like-token_012345678
 
 
 def test_every_token_reaches_rasa_whole() -> None:
-    parsed = subprocess.run([str(RASA_PYTHON), "-c", PARSE, json.dumps(TOKENS)],
+    parsed = subprocess.run([str(RASA_PYTHON), "-c", PARSE, json.dumps(TOKENS)], check=False,
                             cwd=PROJECT_ROOT, env={"PYTHONPATH": str(PROJECT_ROOT)},
                             capture_output=True, text=True, timeout=300)
     assert parsed.returncode == 0, parsed.stderr[-2000:]
