@@ -30,8 +30,9 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import httpx
+import aiohttp
 
 from bench.bench_gateway import INTERNAL_TOKEN, _create_callbacks, gateway_running, percentile
 from huifang.app.model_build import build_all
@@ -101,7 +102,7 @@ async def offer(rate: float, seconds: float, conversations: list[Conversation],
         began = time.perf_counter()
         try:
             over = await conversation.turn()
-        except (httpx.HTTPError, ValueError, KeyError):
+        except (aiohttp.ClientError, TimeoutError, ValueError, KeyError):
             level.errors += 1
             return
         level.latencies.append(time.perf_counter() - began)
@@ -173,15 +174,34 @@ def stock_bot_running(workdir: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
 
 
-def stock_prepare(http: httpx.AsyncClient, url: str) -> Prepare:
+def client() -> aiohttp.ClientSession:
+    """The benchmark's HTTP client. It shares the two cores with the servers it measures, so
+    it is the cheaper of the two clients at hand: aiohttp used about a quarter of httpx's CPU
+    per request here (docs/performance.md)."""
+    return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120),
+                                 connector=aiohttp.TCPConnector(limit=500))
+
+
+async def post(http: aiohttp.ClientSession, url: str, body: dict[str, Any], *,
+               params: dict[str, str] | None = None, headers: dict[str, str] | None = None,
+               answered: bool = False) -> Any:
+    """POST `body` as JSON and return the answer's JSON; an error status raises, and so does
+    any status but 200 when the turn must be `answered` (the web chat's 202: queued)."""
+    async with http.post(url, json=body, params=params, headers=headers) as response:
+        response.raise_for_status()
+        if answered and response.status != 200:
+            raise ValueError(f"{url} answered {response.status}")
+        return await response.json(content_type=None)
+
+
+def stock_prepare(http: aiohttp.ClientSession, url: str) -> Prepare:
     senders = iter(range(10**9))
 
     async def prepare(count: int) -> list[Conversation]:
         def conversation(sender: str) -> Conversation:
             async def send(text: str) -> bool:
-                response = await http.post(f"{url}/webhooks/rest/webhook",
-                                           json={"sender": sender, "message": text})
-                response.raise_for_status()
+                await post(http, f"{url}/webhooks/rest/webhook",
+                           {"sender": sender, "message": text})
                 return False
             return Conversation(send, STOCK_MESSAGES)
         return [conversation(f"stock-{next(senders)}") for _ in range(count)]
@@ -211,7 +231,7 @@ async def _bounded(coroutines: list[Awaitable[None]], limit: int = 4) -> None:
     await asyncio.gather(*(one(c) for c in coroutines))
 
 
-def rasa_prepare(http: httpx.AsyncClient, stack: RasaStack) -> Prepare:
+def rasa_prepare(http: aiohttp.ClientSession, stack: RasaStack) -> Prepare:
     """Conversations started with trigger_intent (not timed), answered on our channel."""
     auth = {"Authorization": f"Bearer {stack.token}"}
 
@@ -219,27 +239,24 @@ def rasa_prepare(http: httpx.AsyncClient, stack: RasaStack) -> Prepare:
         ids, _ = await _callbacks(stack, count)
 
         async def start(callback_id: int) -> None:
-            response = await http.post(
-                f"{stack.rasa_url}/conversations/callback-{callback_id}/trigger_intent",
-                params={"output_channel": "collector", "token": stack.token},
-                json={"name": "EXTERNAL_start_callback"})
-            response.raise_for_status()
+            await post(http,
+                       f"{stack.rasa_url}/conversations/callback-{callback_id}/trigger_intent",
+                       {"name": "EXTERNAL_start_callback"},
+                       params={"output_channel": "collector", "token": stack.token})
         await _bounded([start(i) for i in ids])
 
         def conversation(callback_id: int) -> Conversation:
             async def send(text: str) -> bool:
-                response = await http.post(f"{stack.rasa_url}/webhooks/huifang/webhook",
-                                           json={"sender": f"callback-{callback_id}",
-                                                 "text": text}, headers=auth)
-                response.raise_for_status()
-                return _closes(response.json())
+                return _closes(await post(http, f"{stack.rasa_url}/webhooks/huifang/webhook",
+                                          {"sender": f"callback-{callback_id}", "text": text},
+                                          headers=auth))
             return Conversation(send, ANSWERS)
         return [conversation(i) for i in ids]
 
     return prepare
 
 
-def webchat_prepare(http: httpx.AsyncClient, stack: RasaStack, gateway_url: str,
+def webchat_prepare(http: aiohttp.ClientSession, stack: RasaStack, gateway_url: str,
                     internal_url: str) -> Prepare:
     """Conversations started through the gateway's internal API (not timed), answered on the
     public web-chat API exactly as the page does."""
@@ -248,40 +265,29 @@ def webchat_prepare(http: httpx.AsyncClient, stack: RasaStack, gateway_url: str,
         ids, tokens = await _callbacks(stack, count)
 
         async def start(callback_id: int) -> None:
-            response = await http.post(
-                f"{internal_url}/internal/callbacks/{callback_id}/send",
-                json={"round": 1, "mode": "start"},
-                headers={"Authorization": f"Bearer {INTERNAL_TOKEN}"})
-            response.raise_for_status()
+            await post(http, f"{internal_url}/internal/callbacks/{callback_id}/send",
+                       {"round": 1, "mode": "start"},
+                       headers={"Authorization": f"Bearer {INTERNAL_TOKEN}"})
         await _bounded([start(i) for i in ids])
 
         def conversation(token: str) -> Conversation:
             async def send(text: str) -> bool:
-                response = await http.post(f"{gateway_url}/webchat/{token}/messages",
-                                           json={"text": text})
-                response.raise_for_status()
-                if response.status_code != 200:  # 202: queued, not answered in time
-                    raise ValueError(f"web chat answered {response.status_code}")
-                return _closes(response.json())
+                return _closes(await post(http, f"{gateway_url}/webchat/{token}/messages",
+                                          {"text": text}, answered=True))
             return Conversation(send, ANSWERS)
         return [conversation(t) for t in tokens]
 
     return prepare
 
 
-def _client() -> httpx.AsyncClient:
-    return httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=500,
-                                                              max_keepalive_connections=100))
-
-
 async def _stock(rates: list[float], seconds: float, url: str) -> float:
-    async with _client() as http:
+    async with client() as http:
         return await climb("stock rasa init", stock_prepare(http, url), rates, seconds)
 
 
 async def _huifang(rates: list[float], seconds: float, database: str, stack: RasaStack,
                    gateway_url: str, internal_url: str) -> dict[str, float]:
-    async with _client() as http:
+    async with client() as http:
         alone = await climb(f"huifang rasa+actions ({database})", rasa_prepare(http, stack),
                             rates, seconds)
         webchat = await climb(f"huifang web chat ({database})", webchat_prepare(

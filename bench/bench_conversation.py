@@ -13,11 +13,11 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
+from huifang.app.model_build import build_all
 from huifang.db import create_db_engine, session_factory, session_scope
 from huifang.db.models import Callback
 from huifang.db.types import utcnow
 from huifang.intake import TicketIn, ingest
-from huifang.app.model_build import build_all
 from tests.support.stack import RasaStack, rasa_stack_running
 
 ANSWERS = ["非常满意", "解决了", "5", "4分", "满分", "9", "没有"]

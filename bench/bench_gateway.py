@@ -33,13 +33,13 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select
 
+from huifang.app.model_build import build_all
+from huifang.app.stack import python_module
 from huifang.db import create_db_engine, session_factory, session_scope
 from huifang.db.models import Callback, Channel, DeliveryStatus, Direction, Message
 from huifang.db.types import utcnow
 from huifang.intake import TicketIn, ingest
-from huifang.app.model_build import build_all
 from huifang.settings import get_settings
-from huifang.app.stack import python_module
 from tests.support.fake_bot_api import FakeBotApi, FakeUser, SentMessage, serving
 from tests.support.processes import free_port, running
 from tests.support.stack import RasaStack, rasa_stack_running

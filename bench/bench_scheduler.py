@@ -24,8 +24,8 @@ import httpx
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from huifang.db.types import utcnow
 from huifang.app.model_build import build_all
+from huifang.db.types import utcnow
 from tests.scheduler.gateway_standin import TOKEN as STANDIN_TOKEN
 from tests.scheduler.gateway_standin import GatewayStandIn, serving
 from tests.scheduler.live_stack import LiveStack, live_stack

@@ -23,9 +23,7 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-import httpx
-
-from bench.bench_capacity import Conversation, webchat_prepare
+from bench.bench_capacity import Conversation, client, webchat_prepare
 from bench.bench_gateway import gateway_environment, percentile
 from huifang.app.stack import APP_PYTHON, ProcessSpec, python_module
 from huifang.settings import get_settings
@@ -54,7 +52,7 @@ async def _measure(stack: RasaStack, public: dict[str, str], internal: dict[str,
                    pids: dict[str, int], conversations: int, concurrency: int) -> None:
     latencies: dict[str, list[float]] = {side: [] for side in SIDES}
     cpu = dict.fromkeys(SIDES, 0.0)
-    async with httpx.AsyncClient(timeout=120) as http:
+    async with client() as http:
         prepare = {side: webchat_prepare(http, stack, public[side], internal[side])
                    for side in SIDES}
 
