@@ -6,10 +6,12 @@ after `--auth-token` was then read as an option and Rasa refused to start."""
 from __future__ import annotations
 
 import json
-import subprocess
 
-from huifang.app.stack import RASA_PYTHON
-from tests.support.processes import PROJECT_ROOT
+import pytest
+
+from tests.support.rasa_probe import run_in_rasa_venv
+
+pytestmark = pytest.mark.rasa
 
 PARSE = """
 import json, sys
@@ -20,15 +22,9 @@ parser = create_argument_parser()
 print(json.dumps([parser.parse_args(rasa_arguments(["run", "--enable-api"], t)).auth_token
                   for t in tokens]))
 """
-
-
 TOKENS = ["-rW3xPq9ZkT2vLmN8bC4dF6gH1jK5sA7", "--enable-api-like-token_0123456789",
           "plainTokenWithoutDashes0123456789", "with=equals-sign_0123456789abcdef"]
 
 
 def test_every_token_reaches_rasa_whole() -> None:
-    parsed = subprocess.run([str(RASA_PYTHON), "-c", PARSE, json.dumps(TOKENS)], check=False,
-                            cwd=PROJECT_ROOT, env={"PYTHONPATH": str(PROJECT_ROOT)},
-                            capture_output=True, text=True, timeout=300)
-    assert parsed.returncode == 0, parsed.stderr[-2000:]
-    assert json.loads(parsed.stdout.strip().splitlines()[-1]) == TOKENS
+    assert run_in_rasa_venv(PARSE, json.dumps(TOKENS)) == TOKENS
