@@ -3,8 +3,9 @@ the way our stack does, after the secret check every Huifang process makes.
 
 HUIFANG_RASA_TOKEN becomes Rasa's --auth-token inside this process, so the token is never on
 a command line; endpoints.yml reads HUIFANG_ACTION_SERVER_TOKEN from the environment. Action
-server answers are validated against a schema checked once (huifang/app/rasa_action_results.py)
-and stored events are turned back into objects from a table (huifang/app/rasa_event_types.py).
+server answers are validated against a schema checked once (huifang/app/rasa_action_results.py),
+stored events are turned back into objects from a table (huifang/app/rasa_event_types.py) and a
+message's sparse features are joined in one stack (huifang/app/rasa_feature_combination.py).
 Standard library + Rasa only: the rest of huifang is not installed in this virtualenv.
 """
 
@@ -22,16 +23,24 @@ def rasa_arguments(argv: list[str], token: str) -> list[str]:
     return [*argv, f"--auth-token={token}"]
 
 
+def speed_up_rasa() -> None:
+    """Our replacements of Rasa internals, each with its own module and a test that it answers
+    as Rasa's own does (docs/performance.md); the profiling probe applies them too."""
+    from huifang.app.rasa_action_results import validate_each_answer_against_a_checked_schema
+    from huifang.app.rasa_event_types import resolve_event_types_from_a_table
+    from huifang.app.rasa_feature_combination import combine_sparse_features_in_one_stack
+
+    validate_each_answer_against_a_checked_schema()
+    resolve_event_types_from_a_table()
+    combine_sparse_features_in_one_stack()
+
+
 def main(argv: list[str]) -> None:
     secrets = {name: os.environ.get(variable(name)) for name in PROCESS_SECRETS["rasa"]}
     enforce("rasa", secrets, dev_mode_from_environment())
     from rasa.__main__ import main as rasa_main
 
-    from huifang.app.rasa_action_results import validate_each_answer_against_a_checked_schema
-    from huifang.app.rasa_event_types import resolve_event_types_from_a_table
-
-    validate_each_answer_against_a_checked_schema()
-    resolve_event_types_from_a_table()
+    speed_up_rasa()
     sys.argv = ["rasa", *rasa_arguments(argv, secrets["rasa_token"] or "")]
     rasa_main()
 
