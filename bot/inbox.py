@@ -78,8 +78,9 @@ def _free(now: Any) -> ColumnElement[bool]:
 
 
 # The statements of every customer turn, built once with their parameters named: building a
-# statement and its cache key costs more than running it (docs/performance.md, "Statements
-# built once").
+# statement and its cache key costs more than running it. Those that load no ORM object run on
+# the session's connection, past the ORM's own handling of a statement (docs/performance.md,
+# "Statements built once").
 _OF_CHAT = and_(InboxItem.channel == bindparam("channel"),
                 InboxItem.address == bindparam("address"))
 _WAITING = InboxItem.status == InboxStatus.WAITING
@@ -123,20 +124,20 @@ def store(session: Session, channel: Channel, message_key: str, address: str,
     values = {"channel": channel, "message_key": message_key, "address": address,
               "body": storable(body), "status": InboxStatus.WAITING, "attempts": 0,
               "created_at": now}
-    return session.scalar(_STORE[session.get_bind().dialect.name], values)
+    return session.connection().scalar(_STORE[session.get_bind().dialect.name], values)
 
 
 def stored_id(session: Session, channel: Channel, message_key: str, address: str
               ) -> int | None:
     """The row this chat's message `message_key` was stored as (None: another chat's key)."""
-    return session.scalar(_STORED_ID,
+    return session.connection().scalar(_STORED_ID,
                           {"channel": channel, "address": address, "key": message_key})
 
 
 def held_up(session: Session, channel: Channel, address: str, item_id: int) -> bool:
     """Whether an earlier message of the chat waits to be tried again (Rasa down): this one
     waits behind it."""
-    return bool(session.scalar(
+    return bool(session.connection().scalar(
         _HELD_UP, {"channel": channel, "address": address, "item_id": item_id}))
 
 
@@ -160,13 +161,13 @@ def take_head(session: Session, channel: Channel, address: str, now: datetime,
     if head is None:
         return None
     inbound = Inbound.of(head)  # as it was before this lease
-    taken = session.execute(
+    taken = session.connection().execute(
         _LEASE, {"item_id": head.id, "now": now, "until": now + policy.lease}).rowcount
     return inbound if taken else None
 
 
 def finish(session: Session, item_id: int, now: datetime) -> None:
-    session.execute(_FINISH, {"item_id": item_id, "now": now})
+    session.connection().execute(_FINISH, {"item_id": item_id, "now": now})
 
 
 def release(session: Session, item_ids: list[int], now: datetime) -> None:
@@ -213,11 +214,12 @@ def mark_notified(session: Session, item_id: int, now: datetime) -> None:
 
 def recorded_message(session: Session, item_id: int) -> int | None:
     """The transcript row this item recorded on an earlier try, if any."""
-    return session.scalar(_RECORDED_MESSAGE, {"item_id": item_id})
+    return session.connection().scalar(_RECORDED_MESSAGE, {"item_id": item_id})
 
 
 def link_message(session: Session, item_id: int, message_id: int) -> None:
-    session.execute(_LINK_MESSAGE, {"item_id": item_id, "message_id": message_id})
+    session.connection().execute(_LINK_MESSAGE,
+                                 {"item_id": item_id, "message_id": message_id})
 
 
 def status_of(session: Session, item_id: int) -> InboxStatus | None:

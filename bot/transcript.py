@@ -92,8 +92,8 @@ _LATEST_QUESTION = (  # the chat's latest outbound message that is not a "proces
 
 def already_received(session: Session, channel: Channel, address: str, external_id: str) -> bool:
     """Telegram may deliver an update twice and users double-tap: one inbound row per event."""
-    return session.scalar(_RECEIVED, {"channel": channel, "address": address,
-                                      "external_id": external_id}) > 0
+    return session.connection().scalar(_RECEIVED, {"channel": channel, "address": address,
+                                                     "external_id": external_id}) > 0
 
 
 def record_outbound(session: Session, channel: Channel, address: str, messages: list[Outgoing],

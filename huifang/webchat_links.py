@@ -77,6 +77,6 @@ def chat_of(session: Session, token: str, now: datetime) -> tuple[str, Locale] |
     statement (it guards every web-chat request); None if unknown or expired."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    row = session.execute(_CHAT_OF_TOKEN,
-                          {"token_hash": token_hash(token), "now": now}).first()
+    row = session.connection().execute(
+        _CHAT_OF_TOKEN, {"token_hash": token_hash(token), "now": now}).first()
     return (row.address, row.locale) if row is not None else None
