@@ -14,7 +14,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, select
+from sqlalchemy import bindparam, case, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
@@ -150,14 +150,14 @@ def escalate(session: Session, callback: Callback, reasons: list[Reason],
     return update.escalation if update else None
 
 
+# built once: every answer looks it up (docs/performance.md, "Statements built once")
+_OPEN_ESCALATION = select(Escalation).where(Escalation.callback_id == bindparam("callback_id"),
+                                            Escalation.status != EscalationStatus.RESOLVED)
+
+
 def _merge(session: Session, callback: Callback, reasons: list[Reason], now: datetime,
            settings: Settings) -> EscalationUpdate | None:
-    current = session.scalar(
-        select(Escalation).where(
-            Escalation.callback_id == callback.id,
-            Escalation.status != EscalationStatus.RESOLVED,
-        )
-    )
+    current = session.scalar(_OPEN_ESCALATION, {"callback_id": callback.id})
     if not reasons:
         return EscalationUpdate(current, False, False) if current is not None else None
     if current is None:
