@@ -130,8 +130,8 @@ def store(session: Session, channel: Channel, message_key: str, address: str,
 def stored_id(session: Session, channel: Channel, message_key: str, address: str
               ) -> int | None:
     """The row this chat's message `message_key` was stored as (None: another chat's key)."""
-    return session.connection().scalar(_STORED_ID,
-                          {"channel": channel, "address": address, "key": message_key})
+    return session.connection().scalar(
+        _STORED_ID, {"channel": channel, "address": address, "key": message_key})
 
 
 def held_up(session: Session, channel: Channel, address: str, item_id: int) -> bool:

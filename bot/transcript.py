@@ -82,12 +82,6 @@ _RECEIVED = (select(func.count()).select_from(Message)
 _STORED_UNDER_KEYS = (select(Message)
                       .where(Message.outbound_key.in_(bindparam("keys", expanding=True)))
                       .order_by(Message.id))
-_LATEST_QUESTION = (  # the chat's latest outbound message that is not a "processing" notice
-    select(Message)
-    .where(*_OF_CHAT, Message.direction == Direction.OUTBOUND,
-           or_(Message.outbound_key.is_(None),
-               Message.outbound_key.not_like(bindparam("notice_keys"))))
-    .order_by(Message.id.desc()).limit(1))
 
 
 def already_received(session: Session, channel: Channel, address: str, external_id: str) -> bool:
@@ -147,6 +141,11 @@ def conversation(session: Session, channel: Channel, address: str, after: int = 
 
 BUTTON_REF_PREFIX = "b"
 NOTICE_KEY = "notice"  # outbound key of "your answer is being processed" (bot/relay.py)
+_LATEST_QUESTION = (  # the chat's latest outbound message that is not a "processing" notice
+    select(Message)
+    .where(*_OF_CHAT, Message.direction == Direction.OUTBOUND,
+           or_(Message.outbound_key.is_(None), Message.outbound_key.not_like(f"{NOTICE_KEY}:%")))
+    .order_by(Message.id.desc()).limit(1))
 
 
 def button_ref(message_id: int, index: int) -> str:
@@ -173,8 +172,7 @@ def open_button(session: Session, channel: Channel, address: str, ref: str
     if parsed is None:
         return None
     message_id, index = parsed
-    latest = session.scalar(_LATEST_QUESTION, {"channel": channel, "address": address,
-                                               "notice_keys": f"{NOTICE_KEY}:%"})
+    latest = session.scalar(_LATEST_QUESTION, {"channel": channel, "address": address})
     if latest is None or latest.id != message_id:
         return None
     buttons = latest.buttons or []
