@@ -5,6 +5,7 @@ never blindly twice (docs/reliability.md).
        ▲                                      ├──▶ pending, later: surely nothing was sent
        └──────────────────────────────────────┤──▶ failed: given up (operations alerted)
                                               └──▶ in_doubt: the outcome cannot be known
+    pending ──▶ withdrawn: a staff alert replaced by a more telling one before it went out
 An attempt is committed as `in_flight` before the request goes out, so a process that dies
 mid-request leaves a trace: `sweep_in_flight` turns such rows into `in_doubt`, never back into
 `pending` — Telegram has no idempotency key, and sending again is how a customer gets a message
@@ -134,6 +135,19 @@ def record_failed(session: Session, message_ids: list[int], error: str) -> None:
             Message.delivery.in_((DeliveryStatus.PENDING, *ATTEMPTED))).values(
             delivery=DeliveryStatus.FAILED, error=fit(Message.error, error),
             next_attempt_at=None, attempts=Message.attempts + 1))
+
+
+def withdraw(session: Session, message_ids: list[int], reason: str) -> list[int]:
+    """pending → withdrawn, for rows still pending (one in flight may be on its way and is left
+    alone); returns the rows withdrawn."""
+    if not message_ids:
+        return []
+    return list(session.scalars(
+        update(Message)
+        .where(Message.id.in_(message_ids), Message.delivery == DeliveryStatus.PENDING)
+        .values(delivery=DeliveryStatus.WITHDRAWN, error=fit(Message.error, reason),
+                next_attempt_at=None)
+        .returning(Message.id).execution_options(synchronize_session=False)))
 
 
 def sweep_in_flight(session: Session, started_before: datetime) -> list[int]:

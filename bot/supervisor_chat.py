@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import outbox
 from bot.supervisor_alerts import alert_message
 from bot.transcript import Outgoing, record_outbound
 from huifang import escalation_alerts
@@ -63,8 +64,23 @@ async def post(gateway: Gateway, messages: list[Outgoing], key: str | None = Non
 
 
 # Of several alerts waiting for one escalation only the most telling goes out: an overdue
-# alert says everything, a first alert shows the priority as it is now.
+# alert says everything, a first alert shows the priority as it is now. An alert already a
+# message but held back by Telegram still waits: a more telling one withdraws it.
 PRECEDENCE = (AlertKind.OVERDUE, AlertKind.NEW, AlertKind.RAISED, AlertKind.NEWS)
+
+
+def _superseded(kind: AlertKind) -> str:
+    return f"superseded by the {kind.value} alert"
+
+
+def _withdraw_held_back(session: Session, alert: EscalationAlert) -> None:
+    less_telling = PRECEDENCE[PRECEDENCE.index(alert.kind) + 1:]
+    held = escalation_alerts.held_back(session, alert.escalation_id, less_telling)
+    withdrawn = set(outbox.withdraw(session, [a.message_id for a in held if a.message_id],
+                                    _superseded(alert.kind)))
+    for other in held:
+        if other.message_id in withdrawn:
+            other.dropped_reason = _superseded(alert.kind)
 
 
 def render_alerts(session: Session, settings: Settings,
@@ -79,7 +95,7 @@ def render_alerts(session: Session, settings: Settings,
         alert = min(alerts, key=lambda a: PRECEDENCE.index(a.kind))
         for other in alerts:
             if other is not alert:
-                other.dropped_reason = f"superseded by the {alert.kind.value} alert"
+                other.dropped_reason = _superseded(alert.kind)
         message = alert_message(session, settings, alert.escalation_id, now, alert.kind)
         if message is None:
             alert.dropped_reason = RESOLVED_FIRST
@@ -88,6 +104,7 @@ def render_alerts(session: Session, settings: Settings,
                                  customer_id=None, callback_id=None, delivered=False,
                                  key=alert.key)
         alert.message_id = stored[0].id
+        _withdraw_held_back(session, alert)
         rendered += 1
     return rendered
 

@@ -92,6 +92,17 @@ def waiting(session: Session, escalation_id: int | None = None, limit: int = 50
     return list(session.scalars(query))
 
 
+def held_back(session: Session, escalation_id: int, kinds: tuple[AlertKind, ...]
+              ) -> list[EscalationAlert]:
+    """This escalation's alerts of these kinds already turned into a message that has not gone
+    out: it waits for a retry after Telegram refused it (the bot was out of the chat)."""
+    return list(session.scalars(
+        select(EscalationAlert).join(Message, EscalationAlert.message_id == Message.id)
+        .where(EscalationAlert.escalation_id == escalation_id, EscalationAlert.kind.in_(kinds),
+               Message.delivery == DeliveryStatus.PENDING)
+        .order_by(EscalationAlert.id)))
+
+
 def confirm(session: Session, message_id: int, now: datetime) -> None:
     """Telegram accepted the message: if it carried an alert, the escalation was alerted."""
     alert = session.scalar(select(EscalationAlert).where(EscalationAlert.message_id == message_id)

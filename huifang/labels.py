@@ -62,6 +62,7 @@ DELIVERY_STATUSES = {
     DeliveryStatus.SENT: "已发送",
     DeliveryStatus.IN_DOUBT: "结果不明（可能已送达，不再重发）",
     DeliveryStatus.FAILED: "发送失败",
+    DeliveryStatus.WITHDRAWN: "已撤回（被更新的提醒取代，未发送）",
 }
 ALERT_KINDS = {AlertKind.NEW: "新升级提醒", AlertKind.RAISED: "优先级提高提醒",
                AlertKind.NEWS: "新情况提醒",

@@ -128,7 +128,8 @@ class DeliveryStatus(enum.StrEnum):
     """Inbound rows are `received`. Outbound rows (docs/reliability.md): `pending` → `in_flight`
     (an attempt is under way) → `sent`; back to `pending` for a retry after a failure that
     surely sent nothing; `failed` once given up; `in_doubt` when an attempt's outcome cannot be
-    known (the process died mid-request, or the answer timed out): never sent again blindly."""
+    known (the process died mid-request, or the answer timed out): never sent again blindly;
+    `withdrawn` when a pending staff alert was replaced by a more telling one before it went out."""
 
     RECEIVED = "received"
     PENDING = "pending"
@@ -136,6 +137,7 @@ class DeliveryStatus(enum.StrEnum):
     SENT = "sent"
     IN_DOUBT = "in_doubt"
     FAILED = "failed"
+    WITHDRAWN = "withdrawn"
 
 
 class Role(enum.StrEnum):
