@@ -20,12 +20,10 @@ OPEN_PATHS = {"/health"}
 
 
 def guarded_app(executor: object, token: str) -> object:
-    """rasa-sdk's app with a token check in front of every route but /health (module level:
-    Sanic's loader pickles it into its worker)."""
+    """rasa-sdk's app with a token check in front of every route but /health."""
     from rasa_sdk.endpoint import create_app_for_serve
     from sanic import response
 
-    configure_logging()  # the worker process inherits none of the main process's set-up
     app = create_app_for_serve(executor, cors_origins="")  # type: ignore[arg-type]
 
     @app.before_server_start
@@ -61,20 +59,19 @@ def main(argv: list[str] | None = None) -> None:
     settings = get_settings()
     enforce_for("actions", settings)
     configure_logging()
-    from functools import partial
-
     from rasa_sdk.executor import ActionExecutor
     from sanic import Sanic
-    from sanic.worker.loader import AppLoader
 
     executor = ActionExecutor()
     executor.register_package("actions")
-    loader = AppLoader(factory=partial(guarded_app, executor,
-                                       settings.action_server_token.get_secret_value()))
-    app = loader.load()
-    app.prepare(host=HOST, port=args.port or settings.action_server_port, workers=1,
+    app = guarded_app(executor, settings.action_server_token.get_secret_value())
+    # One process, as rasa-sdk ran before Sanic 25: Sanic's worker manager gives a worker 30 s
+    # to report it started, and loading the classifier before serving took longer on a busy
+    # machine (the manager then stopped the server). More processes are more action servers
+    # (docs/deployment.md), and a killed process leaves no orphaned worker holding the port.
+    app.prepare(host=HOST, port=args.port or settings.action_server_port, single_process=True,
                 access_log=False)
-    Sanic.serve(primary=app, app_loader=loader)
+    Sanic.serve_single(primary=app)  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":

@@ -207,7 +207,7 @@ def test_a_process_that_dies_logs_its_traceback_masked(command: list[str],
     assert "13812345678" not in done.stderr + done.stdout
 
 
-def test_the_action_servers_worker_masks_its_log(tmp_path: Path) -> None:
+def test_the_action_server_masks_its_log(tmp_path: Path) -> None:
     token = "action-server-test-token-0123456789"
     settings = Settings(_env_file=None, dev_mode=True, database_url=sqlite_url(tmp_path),
                         action_server_token=SecretStr(token),
