@@ -1,4 +1,5 @@
-"""What a customer sees in each survey template, in Simplified and Traditional Chinese.
+"""What a customer sees in each survey template, in Simplified and Traditional Chinese (Taiwan's
+forms, and Hong Kong's).
 
 The conversation's own actions (actions/) are run against a preview tracker with a collecting
 dispatcher, so the questions, their order, the Traditional conversion and the buttons are
@@ -20,12 +21,12 @@ from actions import survey_form
 from actions.conversation_end import ActionFinishCallback
 from actions.conversation_start import _closed_on
 from actions.replies import Speaker
-from huifang.script import SIMPLIFIED, TRADITIONAL
+from huifang.script import SIMPLIFIED, TRADITIONAL, TRADITIONAL_HK
 from huifang.recovery import RECOVERY_TEMPLATE
 from huifang.settings import get_settings
 from huifang.surveys import SurveyTemplate
 
-SCRIPTS = {SIMPLIFIED: "简体", TRADITIONAL: "繁體"}
+SCRIPTS = {SIMPLIFIED: "简体", TRADITIONAL: "繁體", TRADITIONAL_HK: "繁體（香港）"}
 SAMPLE_TICKET = "GD-0001"
 STEP_LABELS = {
     "intro": "开场",

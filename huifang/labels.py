@@ -32,7 +32,8 @@ from huifang.db.models import (
 from huifang.escalations import Reason
 
 CHANNELS = {Channel.TELEGRAM: "Telegram", Channel.WEBCHAT: "网页聊天"}
-LOCALES = {Locale.SIMPLIFIED: "简体中文", Locale.TRADITIONAL: "繁體中文"}
+LOCALES = {Locale.SIMPLIFIED: "简体中文", Locale.TRADITIONAL: "繁體中文",
+           Locale.TRADITIONAL_HK: "繁體中文（香港）"}
 TICKET_STATUSES = {TicketStatus.CLOSED: "已完成", TicketStatus.REOPENED: "已重新打开"}
 CALLBACK_KINDS = {CallbackKind.SURVEY: "满意度回访", CallbackKind.RECOVERY: "问题处理回访"}
 CALLBACK_STATUSES = {

@@ -2,9 +2,12 @@
 (OpenCC) and tells which one a customer writes.
 
 The customer-facing texts are written once in Simplified and rendered in Traditional for
-customers who write it; everything read is converted to Simplified before it is understood.
-The Rasa-side NLU component (nlu_components/traditional_to_simplified.py) keeps its own
-converter because it runs in the Rasa virtualenv, which cannot import this package.
+customers who write it: in Taiwan's standard forms and wording (OpenCC s2twp: 為, 裡, 訊息,
+聯絡), or in Hong Kong's forms (s2hk: 為, 裏, 説) for customers who write Cantonese.
+OpenCC's plain s2t gives neither region's forms (爲, 覈, 纔). Everything read is converted to
+Simplified before it is understood. The Rasa-side NLU component
+(nlu_components/traditional_to_simplified.py) keeps its own converter because it runs in the
+Rasa virtualenv, which cannot import this package.
 """
 
 from __future__ import annotations
@@ -19,6 +22,10 @@ from huifang.db.models import Locale
 
 SIMPLIFIED = Locale.SIMPLIFIED
 TRADITIONAL = Locale.TRADITIONAL
+TRADITIONAL_HK = Locale.TRADITIONAL_HK
+# Characters of written Cantonese that standard written Chinese does not use (係 is not one:
+# 關係 is standard): a Traditional writer using them reads Hong Kong's forms.
+CANTONESE = frozenset("咗嘅唔冇喺啲嚟佢嘢嗰睇噉咩哋嘥攞揾搵冧")
 
 
 @lru_cache(maxsize=1)
@@ -26,9 +33,9 @@ def _t2s() -> OpenCC:
     return OpenCC("t2s")
 
 
-@lru_cache(maxsize=1)
-def _s2t() -> OpenCC:
-    return OpenCC("s2t")
+@lru_cache(maxsize=2)
+def _s2t(region: Locale) -> OpenCC:
+    return OpenCC("s2hk" if region == TRADITIONAL_HK else "s2twp")
 
 
 @lru_cache(maxsize=1)
@@ -48,8 +55,16 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
-def to_traditional(text: str) -> str:
-    return _s2t().convert(text)
+# s2twp's IT vocabulary where everyday Taiwanese usage says otherwise ("綁定信用卡", "優化流程").
+TAIWAN_EVERYDAY = {"繫結": "綁定", "最佳化": "優化"}
+
+
+def to_traditional(text: str, region: Locale = TRADITIONAL) -> str:
+    converted = _s2t(region).convert(text)
+    if region == TRADITIONAL:
+        for technical, everyday in TAIWAN_EVERYDAY.items():
+            converted = converted.replace(technical, everyday)
+    return converted
 
 
 def writes_traditional(text: str | None) -> bool:
@@ -57,9 +72,18 @@ def writes_traditional(text: str | None) -> bool:
     return text is not None and to_simplified(text) != text
 
 
+def is_traditional(script: Locale | str | None) -> bool:
+    return script in (TRADITIONAL, TRADITIONAL_HK)
+
+
 def script_of(text: str | None, current: Locale | str | None = None) -> Locale:
-    """Traditional as soon as someone writes Traditional; else the script they had
-    (`current`), Simplified for someone new."""
+    """Traditional as soon as someone writes Traditional, in Hong Kong's forms once a
+    Traditional writer writes Cantonese ("搞掂咗" has no Traditional character of its own; a
+    Simplified writer of Cantonese stays Simplified); else the script they had (`current`),
+    Simplified for someone new."""
+    traditional = writes_traditional(text) or is_traditional(current)
+    if traditional and (current == TRADITIONAL_HK or not CANTONESE.isdisjoint(text or "")):
+        return TRADITIONAL_HK
     if writes_traditional(text):
         return TRADITIONAL
     return Locale(current) if current else SIMPLIFIED
@@ -67,4 +91,4 @@ def script_of(text: str | None, current: Locale | str | None = None) -> Locale:
 
 def rendered(text: str, script: Locale | str | None) -> str:
     """A Simplified text as a reader of `script` reads it."""
-    return to_traditional(text) if script == TRADITIONAL else text
+    return to_traditional(text, Locale(script)) if is_traditional(script) else text

@@ -55,8 +55,12 @@ class Channel(enum.StrEnum):
 
 
 class Locale(enum.StrEnum):
+    """BCP 47 tags. Traditional is rendered in Taiwan's standard forms and wording, Hong Kong
+    Traditional in Hong Kong's (huifang/script.py)."""
+
     SIMPLIFIED = "zh-Hans"
     TRADITIONAL = "zh-Hant"
+    TRADITIONAL_HK = "zh-Hant-HK"
 
 
 class TicketStatus(enum.StrEnum):

@@ -252,7 +252,7 @@ async def test_an_opt_out_the_words_do_not_say_asks_again(survey, domain, questi
 async def test_opt_out_words_or_a_code_opt_out_at_once(survey, domain, text: str) -> None:
     s = survey()
     _, said = await run(ActionOptOut(), s.tracker("overall", text, intent="opt_out"), domain)
-    assert "已为您退订" in said or "已爲您退訂" in said
+    assert "已为您退订" in said or "已為您退訂" in said
     assert s.stored().ticket.customer.opted_out_at is not None
 
 

@@ -15,6 +15,7 @@ from huifang.surveys import SurveyTemplate
 
 _to_simplified = OpenCC("t2s")
 _to_traditional = OpenCC("s2t")
+_to_hong_kong = OpenCC("s2hk")
 
 KINDS = ("overall", "solved", "category", "dimension", "nps", "comment", "confirm")
 
@@ -71,9 +72,15 @@ def question_in(text: str, template: SurveyTemplate) -> Question | None:
     return None
 
 
+# OpenCC's own Traditional forms, which neither Taiwan nor Hong Kong writes (為, 核, 才 there)
+_NEITHER_REGION = re.compile("[爲覈纔僞衆啓]")
+
+
 def is_traditional(text: str) -> bool:
-    """Nothing in it changes when converted to Traditional."""
-    return _to_traditional.convert(text) == text
+    """Nothing in it changes when converted to Traditional (to Hong Kong's forms, where 户 is
+    written so), and none of it is in OpenCC's forms that no region writes."""
+    return (_to_traditional.convert(text) == text or _to_hong_kong.convert(text) == text) \
+        and not _NEITHER_REGION.search(text)
 
 
 def is_simplified(text: str) -> bool:

@@ -92,7 +92,7 @@ class ConversationSpec:
 
     @property
     def traditional(self) -> bool:
-        return self.ticket.locale == Locale.TRADITIONAL
+        return self.ticket.locale in (Locale.TRADITIONAL, Locale.TRADITIONAL_HK)
 
 
 def _fail(where: str, message: str) -> SchemaError:

@@ -58,6 +58,9 @@ def test_replies_that_ask_nothing_are_not_questions(text: str) -> None:
 
 def test_script_checks() -> None:
     assert reading.is_traditional("您對本次服務的總體滿意度如何？")
+    assert reading.is_traditional("請為處理結果打個分（5 分為非常滿意）")
+    assert not reading.is_traditional("請爲處理結果打個分（5 分爲非常滿意）")  # OpenCC's s2t
+    assert reading.is_traditional("客户服務中心，説説裏面的情況")  # Hong Kong's forms
     assert not reading.is_traditional("您对本次服务的总体满意度如何？")
     assert reading.is_simplified("您对本次服务的总体满意度如何？")
     assert reading.writes_traditional("有解決，謝謝") and not reading.writes_traditional("5分")

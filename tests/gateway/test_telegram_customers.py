@@ -53,7 +53,7 @@ def test_a_stranger_is_asked_to_use_the_link(telegram_gateway: GatewayUnderTest,
     fake, user = fake_telegram.api, telegram_user()
     fake.user_sends(user, "請問這是什麼")
     (reply,) = fake.wait_for_messages(user.id, 1)
-    assert "專屬鏈接" in reply.text  # answered in the script the stranger wrote
+    assert "專屬連結" in reply.text  # answered in the script the stranger wrote
     fake.user_sends(user, "/start")
     assert "专属链接" in fake.wait_for_messages(user.id, 2)[-1].text
     rows = telegram_gateway.messages(Channel.TELEGRAM, str(user.id))
@@ -70,7 +70,7 @@ def test_non_text_gets_a_short_polite_reply(kind: str, telegram_gateway: Gateway
     bind(fake, user, seeded.bind_token)
     getattr(fake, f"user_sends_{kind}")(user)
     reply = fake.wait_for_messages(user.id, 2)[-1]
-    assert reply.text.startswith("抱歉，我暫時只能看懂文字消息")
+    assert reply.text.startswith("抱歉，我暫時只能看懂文字訊息")
     inbound = telegram_gateway.messages(Channel.TELEGRAM, str(user.id))[-2]
     label = {"sticker": "[贴纸]", "photo": "[图片]", "voice": "[语音]", "location": "[位置]"}
     assert (inbound.direction, inbound.text, inbound.customer_id) == (
