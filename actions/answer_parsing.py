@@ -320,6 +320,17 @@ def _ten_point_on_five(readings: list[_Reading]) -> Rating | None:
 
 # --- words and emoji --------------------------------------------------------------------------
 
+def _latin_letter(text: str, index: int) -> bool:
+    return 0 <= index < len(text) and "a" <= text[index] <= "z"
+
+
+def _whole_word(text: str, start: int, end: int) -> bool:
+    """A phrase starting or ending in a Latin letter is a word only where no letter touches it:
+    the "ok" of "broken" is none."""
+    return not ((_latin_letter(text, start) and _latin_letter(text, start - 1))
+                or (_latin_letter(text, end - 1) and _latin_letter(text, end)))
+
+
 def _phrases(text: str, table: Mapping[str, object]) -> list[tuple[int, str]]:
     """Phrases of `table` in `text`, left to right, the longest at each position; a phrase
     hides the shorter ones inside it (不满意 hides 满意)."""
@@ -329,7 +340,7 @@ def _phrases(text: str, table: Mapping[str, object]) -> list[tuple[int, str]]:
     while position < len(text):
         for size in range(min(longest, len(text) - position), 0, -1):
             candidate = text[position:position + size]
-            if candidate in table:
+            if candidate in table and _whole_word(text, position, position + size):
                 found.append((position, candidate))
                 position += size
                 break
@@ -497,7 +508,8 @@ def reads_as_correction(text: str) -> bool:
     return any(marker in clean for marker in CORRECTION_MARKERS)
 
 
-_CLAUSE_BREAK = re.compile(r"[\s,.!?;:、~～…。，！？；：]+")
+# Spaces break clauses, except between Latin words ("not fixed" is one clause).
+_CLAUSE_BREAK = re.compile(r"[,.!?;:、~～…。，！？；：]+\s*|(?<![a-z'])\s+|\s+(?![a-z])")
 
 
 def _yes_no_answers(clause: str) -> set[YesNo]:

@@ -179,6 +179,9 @@ YES_NO_WORDS: dict[str, YesNo | None] = {
         "搞掂", "搞掂咗", "搞掂了", "搞定", "搞定了", "搞定咗", "好咗", "整好", "整好咗", "整返好",
         "修好咗", "解决咗", "冇问题", "冇事", "冇事了", "得咗", "得了", "有解决", "有修好", "冇再坏",
         "系呀", "系啊", "系嘅",
+        # English (Hong Kong customers mix it in); Latin words match only as whole words
+        "yes", "y", "yep", "yeah", "yup", "ya", "okay", "fixed", "solved", "resolved", "sorted",
+        "done", "works", "working", "work", "good", "fine", "all good",
     ], YesNo.YES),
     **dict.fromkeys([
         "没有", "没", "不是", "没解决", "还没好", "还是坏的", "又坏了", "没修好", "否", "不",
@@ -186,6 +189,7 @@ YES_NO_WORDS: dict[str, YesNo | None] = {
         "还是一样", "老样子", "有问题", "还有问题", "还有点问题", "不对", "问题还在", "问题依旧",
         "冇", "未好", "仲未好", "未搞掂", "仲未搞掂", "唔得", "仲系唔得", "仲系坏", "坏咗",
         "又坏咗", "冇用",
+        "no", "n", "nope", "nah", "not yet", "broken", "still broken", "failed", "no good",
     ], YesNo.NO),
     # 嗯 and 不错 are a yes only when nothing else is said: "没解决，不过师傅态度不错" is a no
     **dict.fromkeys(["嗯", "嗯嗯", "恩", "恩恩", "不错"], YesNo.WEAK_YES),
@@ -197,7 +201,8 @@ YES_NO_WORDS: dict[str, YesNo | None] = {
 
 # Written right before a yes-word these turn it into a no: 并没有解决, 还没修好, 没完全解决.
 YES_NO_NEGATORS = ("没", "没有", "还没", "还没有", "并没有", "并没", "没能", "没有能", "未能",
-                   "未", "不", "没有完全", "没完全", "不完全", "不能", "没法", "冇", "仲未", "唔")
+                   "未", "不", "没有完全", "没完全", "不完全", "不能", "没法", "冇", "仲未", "唔",
+                   "not ", "n't ", "n’t ", "never ", "no longer ")
 
 # Written right after a yes-word these scoff at it: 解决个屁, 修好个鬼 mean "not at all".
 YES_NO_SCOFFS = ("个屁", "个鬼", "个毛", "个头", "个p")

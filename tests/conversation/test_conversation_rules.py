@@ -169,3 +169,16 @@ def test_a_complaint_that_says_what_went_wrong_is_not_asked_again(start_callback
     complaint = next(x for x in c.stored().complaints if x.source == "solved")
     assert complaint.categories
     assert c.stored().response.solved is False
+
+
+@pytest.mark.parametrize(("answer", "solved"), [
+    ("yes", True), ("fixed", True), ("not yet", False), ("still broken", False)])
+def test_english_at_the_solved_question_is_read(start_callback, answer: str, solved: bool
+                                                ) -> None:
+    """Typed English was never read at "解决了吗" (asked again), and "still broken" counted as
+    solved (the "ok" inside "broken")."""
+    c = start_callback("auto_repair")
+    c.say("4")
+    replies = c.say(answer)
+    assert "没太看懂" not in texts(replies) and "解决了吗" not in texts(replies), texts(replies)
+    assert c.stored().response.solved is solved

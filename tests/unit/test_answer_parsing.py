@@ -396,6 +396,23 @@ def test_cantonese_and_taiwan_yes_and_no(text: str, expected: bool) -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
+    # English, as Hong Kong customers (and others) answer "solved?": typed words were not read
+    # at all, and "still broken" was a yes (the "ok" in "br-ok-en")
+    ("yes", True), ("Yes!", True), ("Y", True), ("yep", True), ("yeah", True), ("fixed", True),
+    ("yes fixed", True), ("solved", True), ("resolved", True), ("all good now", True),
+    ("it works now", True), ("OK", True), ("okay la", True), ("done, thanks", True),
+    ("no", False), ("No.", False), ("N", False), ("nope", False), ("nah", False),
+    ("not fixed", False), ("not yet", False), ("still broken", False), ("broken", False),
+    ("not solved", False), ("still not working", False), ("doesn't work", False),
+    ("no la", False), ("冇, still broken", False),
+    ("looks fine", True), ("not good", False),
+    ("yes but still broken", None), ("not sure", None), ("i don't know", None), ("book", None),
+])
+def test_english_yes_and_no(text: str, expected: bool | None) -> None:
+    assert parse_yes_no(text) is expected, text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
     ("5分，问题也解决了", True),
     ("问题已经解决了", True),
     ("2分，根本没修好", False),
