@@ -34,6 +34,7 @@ from actions.answer_vocabulary import (
     FRACTION_DENOMINATORS,
     FREE_UNITS,
     GOODBYE_WORDS,
+    INDIFFERENT_WORDS,
     MAX_MARKERS,
     NOT_SCORE_PREFIXES,
     NUMBER_NEGATORS,
@@ -618,6 +619,11 @@ def _says_any(text: str, words: Collection[str]) -> bool:
 def is_busy_remark(text: str) -> bool:
     """"在开车，晚点再说": the customer asks to be contacted later."""
     return _says_any(text, BUSY_WORDS)
+
+
+def is_indifferent_remark(text: str) -> bool:
+    """"随便吧", "无所谓": the customer will not choose, and is not busy."""
+    return _says_any(text, INDIFFERENT_WORDS)
 
 
 def is_goodbye_remark(text: str) -> bool:

@@ -286,6 +286,13 @@ BUSY_WORDS = (
     "唔得闲", "冇时间", "冇空", "迟啲", "晚啲", "等阵", "阵间",
 )
 
+# "Whatever": the customer is there but will not choose. The NLU hears busy in 随便吧; the
+# words say no such thing, so nothing is put off (actions/interruptions.py).
+INDIFFERENT_WORDS = (
+    "随便", "随意", "都行", "都可以", "无所谓", "看着办", "随你", "爱咋", "懒得", "是但", "求其",
+    "冇所谓", "whatever",
+)
+
 # Taking leave. A goodbye the NLU heard ends the survey only when one of these is said: "沒解決，
 # 再不處理我就去找消保官" (read as goodbye) answers the open question and carries on.
 GOODBYE_WORDS = (

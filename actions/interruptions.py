@@ -14,6 +14,7 @@ from actions import attempt_budget
 from actions.answer_parsing import (
     is_busy_remark,
     is_closing_remark,
+    is_indifferent_remark,
     is_opt_out_code,
     is_opt_out_remark,
     is_skip_request,
@@ -185,10 +186,13 @@ class ActionBusyLater(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         speaker = Speaker(dispatcher, customer_script(tracker))
-        if not is_busy_remark(latest_text(tracker)):
+        text = latest_text(tracker)
+        if not is_busy_remark(text):
             instead = await answer_instead(tracker, dispatcher)
             if instead is not None:
                 return instead
+            if is_indifferent_remark(text):  # "随便吧": there, but not choosing
+                return ask_again(tracker, speaker, "indifferent")
         cid = callback_id(tracker)
 
         def write(session: Session) -> str:

@@ -21,6 +21,7 @@ from actions.interruptions import (
     ActionWrongPerson,
 )
 from huifang.db.models import CallbackStatus, Priority
+from huifang.script import to_simplified
 from tests.actions.conftest import slot_events, texts
 
 
@@ -143,6 +144,24 @@ async def test_busy_read_into_an_answer_without_a_later_is_the_answer(survey, do
     stored = s.stored()
     assert stored.status == CallbackStatus.IN_PROGRESS
     assert {c.category for c in stored.complaints[0].categories} == {"timeliness"}
+
+
+@pytest.mark.parametrize("text", ["随便吧", "隨便啦", "无所谓", "看着办吧", "是但啦"])
+async def test_indifference_read_as_busy_asks_again_and_postpones_nothing(survey, domain,
+                                                                        text: str) -> None:
+    """"随便吧" ("whatever") at the first question was read as busy: the survey was put off
+    for hours ("我们今天15:08再联系您") for a customer who was there."""
+    s = survey()
+    before = s.stored()
+    dispatcher = CollectingDispatcher()
+    events = await ActionBusyLater().run(dispatcher, s.tracker("overall", text,
+                                                               intent="busy_later"), domain)
+    said = to_simplified(texts(dispatcher))
+    assert "再联" not in said and "真实感受" in said
+    assert hands_back_to_the_form(events)
+    stored = s.stored()
+    assert (stored.status, stored.send_round, stored.due_at) == (
+        before.status, before.send_round, before.due_at)
 
 
 async def test_a_busy_message_is_no_complaint(survey, domain) -> None:

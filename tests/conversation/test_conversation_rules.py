@@ -182,3 +182,12 @@ def test_english_at_the_solved_question_is_read(start_callback, answer: str, sol
     replies = c.say(answer)
     assert "没太看懂" not in texts(replies) and "解决了吗" not in texts(replies), texts(replies)
     assert c.stored().response.solved is solved
+
+
+def test_whatever_at_the_first_question_is_no_reason_to_call_back_later(start_callback) -> None:
+    """"随便吧" was read as busy and the survey put off for hours."""
+    c = start_callback("auto_repair")
+    replies = c.say("随便吧")
+    assert "再联系您" not in texts(replies) and asked(replies) == ["overall"], texts(replies)
+    c.say("4")
+    assert c.stored().response.overall == 4
