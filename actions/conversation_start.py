@@ -16,7 +16,9 @@ from actions.conversation_state import (
     in_transaction,
     latest_intent,
 )
+from actions import attempt_budget
 from actions.replies import Speaker
+from actions.survey_form import answer_on_return
 from huifang.script import SIMPLIFIED
 from huifang import survey_answers
 from huifang.callback_facts import facts_of
@@ -72,13 +74,17 @@ class ActionResumeCallback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         speaker = Speaker(dispatcher, customer_script(tracker))
-        speaker.say("resume")
         cid = callback_id(tracker)
+        answer: dict[str, Any] | None = None
         # The customer came back before the planned round: it is consumed. The scheduler's own
         # resume round is the gateway's to take (docs/contracts.md): nothing to consume.
         if cid is not None and latest_intent(tracker) != RESUME_ROUND_INTENT:
             await in_transaction(lambda s: survey_answers.mark_resumed(s, cid))
-        return [SlotSet("phase", "surveying"), SlotSet("script", speaker.script)]
+            answer = await answer_on_return(tracker, dispatcher)
+        if answer is None:
+            speaker.say("resume")
+        return [SlotSet("phase", "surveying"), SlotSet("script", speaker.script),
+                *attempt_budget.as_events(answer or {})]
 
 
 class ActionSendReminder(Action):

@@ -404,6 +404,21 @@ async def answer_in_passing(tracker: Tracker, dispatcher: CollectingDispatcher,
     return await ValidateSurveyForm().answer(slot, text, tracker, dispatcher, intent, heard)
 
 
+async def answer_on_return(tracker: Tracker, dispatcher: CollectingDispatcher
+                           ) -> dict[str, Any] | None:
+    """A postponed customer who comes back with the answer to the question left open ("5", or
+    "没解决", a minute after "在开车，晚点再说"): that answer, read as the form reads it. Scores
+    and yes/no only; other words are heard as usual once the survey goes on. None when the
+    message answers nothing."""
+    slots = template_of(tracker).required_slots(known_overall(tracker), known_solved(tracker))
+    left_open = next((slot for slot in slots if tracker.get_slot(slot) is None), None)
+    if left_open is None or not (is_rating(left_open) or left_open == "solved"):
+        return None
+    view = tracker.copy()
+    view.slots[REQUESTED_SLOT] = left_open
+    return await answer_in_passing(view, dispatcher, latest_intent(tracker))
+
+
 async def answer_instead(tracker: Tracker, dispatcher: CollectingDispatcher,
                          heard: Heard | None = None) -> list[dict[str, Any]] | None:
     """The NLU heard an interruption the words do not bear out (no "later" in a busy

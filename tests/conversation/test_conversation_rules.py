@@ -191,3 +191,22 @@ def test_whatever_at_the_first_question_is_no_reason_to_call_back_later(start_ca
     assert "再联系您" not in texts(replies) and asked(replies) == ["overall"], texts(replies)
     c.say("4")
     assert c.stored().response.overall == 4
+
+
+@pytest.mark.parametrize(("before", "answer", "stored", "next_question"), [
+    ([], "5", ("overall", 5), "solved"),
+    (["4"], "没解决", ("solved", False), "problem"),
+])
+def test_a_customer_back_from_busy_with_the_answer_is_not_asked_again(
+        start_callback, before: list[str], answer: str, stored: tuple[str, object],
+        next_question: str) -> None:
+    """"在开车，晚点再说", then "5" a minute later: the 5 was dropped ("您好，我们继续刚才的回访吧～"
+    and the same question again)."""
+    c = start_callback("auto_repair")
+    for said in before:
+        c.say(said)
+    assert "再联系您" in texts(c.say("在开车，晚点再说"))
+    replies = c.say(answer)
+    assert asked(replies)[-1:] == [next_question], texts(replies)
+    slot, value = stored
+    assert getattr(c.stored().response, slot) == value
