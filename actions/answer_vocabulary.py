@@ -252,6 +252,10 @@ CLOSING_WORDS = frozenset([
     # Cantonese (Hong Kong) and Taiwan wording, after Traditional → Simplified
     "冇", "冇了", "冇啦", "冇喇", "冇嘢", "冇其他", "冇意见", "冇问题", "无其他", "无意见",
     "没意见了", "唔使", "唔使了", "不用啦", "就这样子",
+    # "whatever" to "anything to add?" adds nothing
+    "随便", "随意", "无所谓", "都行", "都可以", "是但", "冇所谓",
+    # English, word by word ("no comment", "nothing else", "nope, thanks")
+    "no", "nope", "nah", "nothing", "none", "nil", "whatever",
 ])
 THANKS_WORDS = frozenset([
     "谢谢", "谢谢你", "谢谢你们", "谢谢您", "谢了", "多谢", "多谢了", "多谢你", "多谢你们",
@@ -264,6 +268,7 @@ CLOSING_FILLERS = frozenset([
     "挺好", "都挺好的", "都挺好", "都很好", "很好", "不错", "挺不错的", "挺满意的", "很满意",
     "满意", "没事", "总体还行", "还行", "也没什么", "那就这样", "那就这样吧", "那没了", "再见",
     "拜拜", "祝好",
+    "comment", "comments", "else", "more", "all", "that's", "for", "now",
 ])
 
 # Asking to leave a question unanswered (the 跳过 button does the same).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
@@ -191,6 +191,9 @@ class ActionBusyLater(Action):
             instead = await answer_instead(tracker, dispatcher)
             if instead is not None:
                 return instead
+            if tracker.get_slot("requested_slot") == LAST_QUESTION and is_closing_remark(text):
+                return [*attempt_budget.as_events(attempt_budget.skip(LAST_QUESTION)),
+                        FollowupAction("survey_form")]  # "nothing else", "随便": nothing to add
             if is_indifferent_remark(text):  # "随便吧": there, but not choosing
                 return ask_again(tracker, speaker, "indifferent")
         cid = callback_id(tracker)

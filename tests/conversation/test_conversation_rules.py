@@ -88,7 +88,8 @@ def test_an_unclear_score_then_thanks_skips_the_question(start_callback) -> None
 # --- closing phrases --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("closing", ["没了", "没了，多谢", "没啥了，谢谢", "就这样吧", "没意见",
-                                     "挺好的，没别的了", "沒了，多謝", "就這樣吧", "谢谢"])
+                                     "挺好的，没别的了", "沒了，多謝", "就這樣吧", "谢谢", "随便",
+                                     "no", "nope, thanks", "nothing else", "no comment"])
 def test_closing_phrases_at_the_comment_question_finish_the_survey(start_callback,
                                                                    closing: str) -> None:
     c = start_callback("auto_repair")
