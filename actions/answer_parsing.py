@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from actions.answer_vocabulary import (
     ADVERB_LINKS,
     BARE_CHINESE_PREFIXES,
+    BARE_YES_WORDS,
     BUSY_WORDS,
     CHINESE_DIGITS,
     CHINESE_NUMERAL_CHARS,
@@ -514,6 +515,8 @@ _CLAUSE_BREAK = re.compile(r"[,.!?;:、~～…。，！？；：]+\s*|(?<![a-z']
 
 
 def _yes_no_answers(clause: str) -> set[YesNo]:
+    if clause.rstrip(_PARTICLES) in BARE_YES_WORDS:
+        return {YesNo.YES}
     answers: set[YesNo] = set()
     for start, phrase in _phrases(clause, YES_NO_WORDS):
         answer = YES_NO_WORDS[phrase]

@@ -182,6 +182,7 @@ YES_NO_WORDS: dict[str, YesNo | None] = {
         # English (Hong Kong customers mix it in); Latin words match only as whole words
         "yes", "y", "yep", "yeah", "yup", "ya", "okay", "fixed", "solved", "resolved", "sorted",
         "done", "works", "working", "work", "good", "fine", "all good",
+        "✅", "✔", "☑", "👍", "👌", "🙆", "💯",
     ], YesNo.YES),
     **dict.fromkeys([
         "没有", "没", "不是", "没解决", "还没好", "还是坏的", "又坏了", "没修好", "否", "不",
@@ -190,6 +191,7 @@ YES_NO_WORDS: dict[str, YesNo | None] = {
         "冇", "未好", "仲未好", "未搞掂", "仲未搞掂", "唔得", "仲系唔得", "仲系坏", "坏咗",
         "又坏咗", "冇用",
         "no", "n", "nope", "nah", "not yet", "broken", "still broken", "failed", "no good",
+        "❌", "✖", "❎", "👎", "🙅",
     ], YesNo.NO),
     # 嗯 and 不错 are a yes only when nothing else is said: "没解决，不过师傅态度不错" is a no
     **dict.fromkeys(["嗯", "嗯嗯", "恩", "恩恩", "不错"], YesNo.WEAK_YES),
@@ -198,6 +200,10 @@ YES_NO_WORDS: dict[str, YesNo | None] = {
         "好一点", "好了一点", "好些了",
     ], YesNo.UNCLEAR),
 }
+
+# A yes only when said alone (with a particle at most): Taiwan's "有啦" to "解決了嗎？". Inside a
+# sentence 有 is no answer ("有师傅来过但是没修好" is a no).
+BARE_YES_WORDS = frozenset(["有", "有的"])
 
 # Written right before a yes-word these turn it into a no: 并没有解决, 还没修好, 没完全解决.
 YES_NO_NEGATORS = ("没", "没有", "还没", "还没有", "并没有", "并没", "没能", "没有能", "未能",

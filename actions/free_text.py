@@ -133,6 +133,15 @@ class Heard:
         return self.classification is not None and any(
             signal.startswith(_REFUND_SIGNAL) for signal in self.classification.signals)
 
+    @property
+    def feedback_reply(self) -> str | None:
+        """The reply to feedback that answers no question, by what the words say as well as the
+        NLU's intent: "刚修完还没用，不好说", heard as a complaint and read as neutral, was told
+        it would be passed to someone to follow up."""
+        if self.intent == "complain" and not self.is_complaint:
+            return "feedback_noted"
+        return FEEDBACK_INTENTS.get(self.intent or "")
+
     def worth_keeping(self) -> bool:
         if self.high_severity or self.complaint_categories:
             return True

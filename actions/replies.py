@@ -55,6 +55,7 @@ TEXTS = {
     "feedback_complain": "您的意见我们已经记下了，会转给相关负责人跟进。",
     "feedback_praise": "谢谢您的肯定，我们会转达给服务人员！",
     "feedback_suggest": "谢谢您的建议，我们已经记录下来了。",
+    "feedback_noted": "好的，您说的情况我们记下了。",
     "low_score_sorry": "抱歉没能让您完全满意。",
     "sorry_unhappy": "很抱歉这次没能让您满意。",
     "sorry_high": "非常抱歉给您带来这样的经历。",

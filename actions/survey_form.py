@@ -243,8 +243,8 @@ class ValidateSurveyForm(FormValidationAction):
         elif not said and solved is not None:
             turn.speaker.say("solved_noted" if solved else "low_score_sorry")
             said = True
-        elif not said and turn.intent in FEEDBACK_INTENTS and turn.typed:
-            turn.speaker.say(FEEDBACK_INTENTS[turn.intent])
+        elif not said and heard.feedback_reply and turn.typed:
+            turn.speaker.say(heard.feedback_reply)
             said = True
         result = attempt_budget.miss(turn.tracker, turn.speaker, turn.slot,
                                      None if said else reask, **values)

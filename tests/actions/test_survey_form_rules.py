@@ -273,6 +273,19 @@ async def test_a_remark_about_reading_the_chat_is_no_complaint(survey, domain) -
     assert s.stored().complaints == [] and s.stored().escalations == []
 
 
+async def test_a_neutral_remark_heard_as_a_complaint_promises_no_follow_up(survey, domain
+                                                                          ) -> None:
+    """"刚修完还没用，不好说" ("just fixed, not used yet, hard to say"): the NLU heard a
+    complaint, the classifier a neutral remark; the customer was told it would be passed on to
+    someone to follow up."""
+    s = survey()
+    slots, said = await validate(s.tracker("overall", "刚修完还没用，不好说", intent="complain"),
+                                 domain)
+    assert slots["overall"] is None and slots["failed_question"] == "overall"
+    assert "跟进" not in said and "负责人" not in said and "记下" in said
+    assert s.stored().escalations == []
+
+
 async def test_a_favourable_score_with_a_misread_sentence_is_no_complaint(survey, domain
                                                                           ) -> None:
     """"会推荐的…" is an 8 at the recommend question; the model's negative (even high)

@@ -413,6 +413,18 @@ def test_english_yes_and_no(text: str, expected: bool | None) -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
+    # Taiwan's bare 有 ("有啦" to "解決了嗎？") and emoji were not read
+    ("有", True), ("有啦", True), ("有啊，修好了", True), ("有喔", True),
+    ("有点问题", None), ("有時候還會響", None), ("有一点", None), ("还有问题", False),
+    ("有师傅来过但是没修好", False),
+    ("✅", True), ("👍", True), ("👌", True), ("✔️", True), ("❌", False), ("👎", False),
+    ("👍👍", True), ("👍 但是又坏了", None),
+])
+def test_taiwans_you_and_emoji(text: str, expected: bool | None) -> None:
+    assert parse_yes_no(text) is expected, text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
     ("5分，问题也解决了", True),
     ("问题已经解决了", True),
     ("2分，根本没修好", False),
