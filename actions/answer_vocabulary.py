@@ -203,7 +203,7 @@ YES_NO_WORDS: dict[str, YesNo | None] = {
 
 # A yes only when said alone (with a particle at most): Taiwan's "有啦" to "解決了嗎？". Inside a
 # sentence 有 is no answer ("有师傅来过但是没修好" is a no).
-BARE_YES_WORDS = frozenset(["有", "有的"])
+BARE_YES_WORDS = frozenset(["有", "有的", "算是", "算是了", "还算是"])
 
 # Written right before a yes-word these turn it into a no: 并没有解决, 还没修好, 没完全解决.
 YES_NO_NEGATORS = ("没", "没有", "还没", "还没有", "并没有", "并没", "没能", "没有能", "未能",
@@ -281,7 +281,8 @@ CLOSING_FILLERS = frozenset([
 SKIP_WORDS = frozenset([
     "跳过", "跳过吧", "跳过这题", "跳过这个", "跳过这个问题", "下一个", "下一题", "下一个问题",
     "略过", "不想回答", "不想答", "不想说", "不回答", "不方便说", "不方便回答", "不评价",
-    "不想评价", "不想打分", "不打分", "pass", "skip", "过", "下一步",
+    "不想评价", "不想打分", "不打分", "pass", "skip", "过", "下一步", "不想说了", "不想回答了",
+    "不想答了", "不评价了", "不想评价了", "不想打分了", "不打分了",
 ])
 
 # Before a score, these correct the answer just converted: "不对，是4分".

@@ -137,8 +137,11 @@ class Heard:
     def feedback_reply(self) -> str | None:
         """The reply to feedback that answers no question, by what the words say as well as the
         NLU's intent: "刚修完还没用，不好说", heard as a complaint and read as neutral, was told
-        it would be passed to someone to follow up."""
-        if self.intent == "complain" and not self.is_complaint:
+        it would be passed on for follow-up; "态度" after a complaint, heard as praise, was
+        thanked for the praise."""
+        c = self.classification
+        if (self.intent == "complain" and not self.is_complaint) or (
+                self.intent == "praise" and c is not None and c.sentiment in _COMPLAINING):
             return "feedback_noted"
         return FEEDBACK_INTENTS.get(self.intent or "")
 

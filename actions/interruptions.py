@@ -61,19 +61,25 @@ async def _hear_out(tracker: Tracker, speaker: Speaker, source: str) -> bool:
     return bool(reply)
 
 
-async def _settles_open_question(tracker: Tracker, dispatcher: CollectingDispatcher
-                                 ) -> list[dict[str, Any]] | None:
-    """A message the rules sent here that still settles the open question: "跳过" anywhere, a
-    closing remark or plain thanks at the last question ("没了，多谢" finishes the survey), and
-    any words that answer it ("有解決，謝謝" at "solved?", read by the form)."""
+def _skip_asked_for(tracker: Tracker) -> list[dict[str, Any]] | None:
+    """"跳过", "不想说了" at any question, a closing remark or plain thanks at the last one
+    ("没了，多谢", "nothing else" finish the survey): the open question is skipped."""
     slot = tracker.get_slot("requested_slot")
     text = latest_text(tracker)
-    if not slot:
+    if slot and (is_skip_request(text) or (slot == LAST_QUESTION and is_closing_remark(text))):
+        return attempt_budget.as_events(attempt_budget.skip(slot))
+    return None
+
+
+async def _settles_open_question(tracker: Tracker, dispatcher: CollectingDispatcher
+                                 ) -> list[dict[str, Any]] | None:
+    """A message the rules sent here that still settles the open question: a skip (above), and
+    any words that answer it ("有解決，謝謝" at "solved?", read by the form)."""
+    if not tracker.get_slot("requested_slot"):
         return None
-    if is_skip_request(text):
-        return attempt_budget.as_events(attempt_budget.skip(slot))
-    if slot == LAST_QUESTION and is_closing_remark(text):
-        return attempt_budget.as_events(attempt_budget.skip(slot))
+    skipped = _skip_asked_for(tracker)
+    if skipped is not None:
+        return skipped
     values = await answer_in_passing(tracker, dispatcher, latest_intent(tracker))
     return attempt_budget.as_events(values) if values is not None else None
 
@@ -118,6 +124,9 @@ class ActionOptOut(Action):
         speaker = Speaker(dispatcher, customer_script(tracker))
         text = latest_text(tracker)
         if not _says_opt_out(text):
+            skipped = _skip_asked_for(tracker)  # "不想说了": this question, not every message
+            if skipped is not None:
+                return [*skipped, FollowupAction("survey_form")]
             heard = await hear(text, None, known_overall(tracker))
             if heard.demands_refund:
                 instead = await answer_instead(tracker, dispatcher, heard)
@@ -191,9 +200,9 @@ class ActionBusyLater(Action):
             instead = await answer_instead(tracker, dispatcher)
             if instead is not None:
                 return instead
-            if tracker.get_slot("requested_slot") == LAST_QUESTION and is_closing_remark(text):
-                return [*attempt_budget.as_events(attempt_budget.skip(LAST_QUESTION)),
-                        FollowupAction("survey_form")]  # "nothing else", "随便": nothing to add
+            skipped = _skip_asked_for(tracker)  # "nothing else", "随便" at the last question
+            if skipped is not None:
+                return [*skipped, FollowupAction("survey_form")]
             if is_indifferent_remark(text):  # "随便吧": there, but not choosing
                 return ask_again(tracker, speaker, "indifferent")
         cid = callback_id(tracker)

@@ -20,6 +20,7 @@ from actions.interruptions import (
     ActionRequestHuman,
     ActionWrongPerson,
 )
+from actions.conversation_state import SKIPPED
 from huifang.db.models import CallbackStatus, Priority
 from huifang.script import to_simplified
 from tests.actions.conftest import slot_events, texts
@@ -245,8 +246,23 @@ async def test_an_opt_out_alone_opts_out_and_escalates_nothing(survey, domain) -
 
 
 @pytest.mark.parametrize(("question", "text"), [
+    ("problem", "不想说"), ("comment", "不想说了"), ("solved", "不想回答了")])
+async def test_not_wanting_to_say_read_as_an_opt_out_skips_the_question(
+        survey, domain, question: str, text: str) -> None:
+    """"不想说了" at the comment question was answered with how to unsubscribe, and the
+    question asked again: it is a skip, like "跳过"."""
+    s = survey()
+    dispatcher = CollectingDispatcher()
+    events = await ActionOptOut().run(
+        dispatcher, s.tracker(question, text, intent="opt_out", overall=2), domain)
+    assert s.stored().ticket.customer.opted_out_at is None
+    assert hands_back_to_the_form(events) and slot_events(events)[question] == SKIPPED
+    assert "退订" not in texts(dispatcher)
+
+
+@pytest.mark.parametrize(("question", "text"), [
     ("overall", "<script>alert(1)</script>"), ("overall", "asdf"), ("overall", "？？？"),
-    ("problem", "不想说"), ("overall", "我不想填"), ("solved", "你们烦不烦"),
+    ("overall", "我不想填"), ("solved", "你们烦不烦"),
 ])
 async def test_an_opt_out_the_words_do_not_say_asks_again(survey, domain, question: str,
                                                          text: str) -> None:

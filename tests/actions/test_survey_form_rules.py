@@ -331,3 +331,10 @@ async def test_a_failing_classifier_keeps_the_comment_and_alerts_operations(
     assert s.stored().response.comment == comment
     alerts = [r.getMessage() for r in caplog.records if "classifier" in r.getMessage()]
     assert alerts and "王先生" not in " ".join(r.getMessage() for r in caplog.records)
+
+
+async def test_a_complaint_word_heard_as_praise_is_not_thanked_for(survey, domain) -> None:
+    """"态度" (the service attitude, after a complaint), heard as praise: "谢谢您的肯定"."""
+    s = survey()
+    _, said = await validate(s.tracker("solved", "态度", intent="praise", overall=1), domain)
+    assert "肯定" not in said and "记下" in said

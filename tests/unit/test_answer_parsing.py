@@ -416,7 +416,7 @@ def test_english_yes_and_no(text: str, expected: bool | None) -> None:
     # Taiwan's bare 有 ("有啦" to "解決了嗎？") and emoji were not read
     ("有", True), ("有啦", True), ("有啊，修好了", True), ("有喔", True),
     ("有点问题", None), ("有時候還會響", None), ("有一点", None), ("还有问题", False),
-    ("有师傅来过但是没修好", False),
+    ("有师傅来过但是没修好", False), ("算是吧", True),
     ("✅", True), ("👍", True), ("👌", True), ("✔️", True), ("❌", False), ("👎", False),
     ("👍👍", True), ("👍 但是又坏了", None),
 ])
