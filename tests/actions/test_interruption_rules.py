@@ -11,6 +11,7 @@ from rasa_sdk import Action
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation_end import ActionFinishCallback
+from actions.conversation_state import SKIPPED
 from actions.interruptions import (
     ActionAcknowledge,
     ActionBusyLater,
@@ -20,7 +21,6 @@ from actions.interruptions import (
     ActionRequestHuman,
     ActionWrongPerson,
 )
-from actions.conversation_state import SKIPPED
 from huifang.db.models import CallbackStatus, Priority
 from huifang.script import to_simplified
 from tests.actions.conftest import slot_events, texts

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from alembic import op
 
+from huifang.db.migrations.enum_checks import allow_only
+
 revision = '0007'
 down_revision = '0006'
 branch_labels = None
@@ -18,20 +20,11 @@ OLD_DELIVERY = ("received", "pending", "in_flight", "sent", "in_doubt", "failed"
 NEW_DELIVERY = (*OLD_DELIVERY, "withdrawn")
 
 
-def _delivery_check(allowed: tuple[str, ...]) -> None:
-    # batch mode: SQLite cannot alter a CHECK constraint in place and rebuilds the table
-    with op.batch_alter_table("message") as batch:
-        name = op.f("ck_message_deliverystatus")
-        batch.drop_constraint(name, type_="check")
-        listed = ", ".join(f"'{value}'" for value in allowed)
-        batch.create_check_constraint(name, f"delivery IN ({listed})")
-
-
 def upgrade() -> None:
-    _delivery_check(NEW_DELIVERY)
+    allow_only("message", "delivery", "ck_message_deliverystatus", NEW_DELIVERY)
 
 
 def downgrade() -> None:
     # a withdrawn message was never sent and is never to be: "failed" is the nearest old state
     op.execute("UPDATE message SET delivery = 'failed' WHERE delivery = 'withdrawn'")
-    _delivery_check(OLD_DELIVERY)
+    allow_only("message", "delivery", "ck_message_deliverystatus", OLD_DELIVERY)
