@@ -6,7 +6,8 @@ the action server accepted a new connection for every call as well.
 `keep_action_server_connections_open()` (called by the launcher) makes `session()` hand out
 one session per endpoint and event loop, made by Rasa's own `session()` (the same headers, auth
 and timeout), that the `async with` in `request` leaves open: its connections are kept alive
-between calls. aiohttp drops an idle one after 15 s, before the action server (Sanic, 120 s)
+between calls. The server's stop closes them (after Rasa's own `close_resources`): aiohttp
+logs a session left open as an ERROR, "Unclosed client session", at every shutdown. aiohttp drops an idle one after 15 s, before the action server (Sanic, 120 s)
 would, and never reuses one the server has closed. Everything else in `request` (the URL,
 parameters, error statuses, the JSON answer) stays Rasa's. Runs in the Rasa virtualenv."""
 
@@ -36,8 +37,29 @@ class _LeftOpen:
         return None
 
 
+async def close_kept_sessions() -> None:
+    """Close the sessions kept on the running event loop."""
+    loop = asyncio.get_running_loop()
+    for key, (owner, session) in list(_kept.items()):
+        if owner is loop:
+            _kept.pop(key, None)
+            await session.close()
+
+
 def keep_action_server_connections_open() -> None:
+    import rasa.core.run
     from rasa.utils.endpoints import EndpointConfig
+
+    rasas_close = rasa.core.run.close_resources
+
+    async def close_resources(app: Any, loop: asyncio.AbstractEventLoop) -> None:
+        try:
+            await rasas_close(app, loop)
+        finally:
+            await close_kept_sessions()
+
+    # serve_application looks the listener up by name when it registers it
+    rasa.core.run.close_resources = close_resources  # type: ignore[assignment]
 
     rasas_own = EndpointConfig.session
 

@@ -1,7 +1,8 @@
 """Rasa's calls to the action server keep their connection open between calls
 (huifang/app/rasa_action_connections.py) and otherwise answer as Rasa's own: the same JSON,
 headers and query, the same error on an error status; a connection the server closed, and a
-new event loop, are handled. Run in the Rasa virtualenv against a small aiohttp server."""
+new event loop, are handled; the server's stop closes them. Run in the Rasa virtualenv against
+a small aiohttp server."""
 
 from __future__ import annotations
 
@@ -79,3 +80,46 @@ def test_every_answer_and_error_is_rasas_own(answers: dict[str, dict[str, object
                                               "query": {"token": "q1"}}
     assert answers["ours"]["error"] == answers["rasas"]["error"]
     assert answers["rasas"]["error"][0] == 400
+
+
+_STOP_PROBE = """
+import asyncio, json, logging, types
+from aiohttp import web
+import rasa.core.run
+from rasa.utils.endpoints import EndpointConfig
+from huifang.app.rasa_action_connections import keep_action_server_connections_open
+
+keep_action_server_connections_open()
+unclosed = []
+logging.getLogger("asyncio").addHandler(
+    type("H", (logging.Handler,), {"emit": lambda self, r: unclosed.append(r.getMessage())})())
+
+async def serve_then_stop():
+    app = web.Application()
+    app.router.add_post("/webhook", lambda request: web.json_response({"ok": True}))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    endpoint = EndpointConfig(url=f"http://127.0.0.1:{port}")
+    await endpoint.request(subpath="webhook", json={})
+    async with endpoint.session() as session:
+        pass
+    # Rasa's own listener, as serve_application registers it (no agent: nothing else to close)
+    await rasa.core.run.close_resources(types.SimpleNamespace(ctx=types.SimpleNamespace()),
+                                        asyncio.get_running_loop())
+    await runner.cleanup()
+    return session.closed, endpoint
+
+closed, endpoint = asyncio.run(serve_then_stop())
+del endpoint
+import gc; gc.collect()
+print(json.dumps({"closed": closed, "unclosed": unclosed}))
+"""
+
+
+def test_the_servers_stop_closes_the_kept_connections() -> None:
+    """Rasa logged "ERROR asyncio - Unclosed client session" at every shutdown."""
+    stopped = run_in_rasa_venv(_STOP_PROBE)
+    assert stopped == {"closed": True, "unclosed": []}
