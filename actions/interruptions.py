@@ -75,8 +75,6 @@ async def _settles_open_question(tracker: Tracker, dispatcher: CollectingDispatc
                                  ) -> list[dict[str, Any]] | None:
     """A message the rules sent here that still settles the open question: a skip (above), and
     any words that answer it ("有解決，謝謝" at "solved?", read by the form)."""
-    if not tracker.get_slot("requested_slot"):
-        return None
     skipped = _skip_asked_for(tracker)
     if skipped is not None:
         return skipped

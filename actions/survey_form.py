@@ -243,8 +243,8 @@ class ValidateSurveyForm(FormValidationAction):
         elif not said and solved is not None:
             turn.speaker.say("solved_noted" if solved else "low_score_sorry")
             said = True
-        elif not said and heard.feedback_reply and turn.typed:
-            turn.speaker.say(heard.feedback_reply)
+        elif not said and turn.typed and (reply := heard.feedback_reply):
+            turn.speaker.say(reply)
             said = True
         result = attempt_budget.miss(turn.tracker, turn.speaker, turn.slot,
                                      None if said else reask, **values)

@@ -81,10 +81,11 @@ def script_of(text: str | None, current: Locale | str | None = None) -> Locale:
     Traditional writer writes Cantonese ("搞掂咗" has no Traditional character of its own; a
     Simplified writer of Cantonese stays Simplified); else the script they had (`current`),
     Simplified for someone new."""
-    traditional = writes_traditional(text) or is_traditional(current)
-    if traditional and (current == TRADITIONAL_HK or not CANTONESE.isdisjoint(text or "")):
+    writes = writes_traditional(text)
+    if (writes or is_traditional(current)) and (
+            current == TRADITIONAL_HK or not CANTONESE.isdisjoint(text or "")):
         return TRADITIONAL_HK
-    if writes_traditional(text):
+    if writes:
         return TRADITIONAL
     return Locale(current) if current else SIMPLIFIED
 

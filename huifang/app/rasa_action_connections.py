@@ -3,13 +3,14 @@ action server: `EndpointConfig.request` enters `self.session()` and closes it af
 request. Connecting was about 4 % of the Rasa server's CPU a turn (docs/performance.md), and
 the action server accepted a new connection for every call as well.
 
-`keep_action_server_connections_open()` (called by the launcher) makes `session()` hand out
-one session per endpoint and event loop, made by Rasa's own `session()` (the same headers, auth
-and timeout), that the `async with` in `request` leaves open: its connections are kept alive
-between calls. The server's stop closes them (after Rasa's own `close_resources`): aiohttp
-logs a session left open as an ERROR, "Unclosed client session", at every shutdown. aiohttp drops an idle one after 15 s, before the action server (Sanic, 120 s)
-would, and never reuses one the server has closed. Everything else in `request` (the URL,
-parameters, error statuses, the JSON answer) stays Rasa's. Runs in the Rasa virtualenv."""
+`keep_action_server_connections_open()` (called by the launcher) makes `session()` hand out one
+session per endpoint and event loop, made by Rasa's own `session()` (the same headers, auth and
+timeout), that the `async with` in `request` leaves open: its connections are kept alive between
+calls. The server's stop closes them (after Rasa's own `close_resources`): aiohttp logs a
+session left open as an ERROR, "Unclosed client session", at every shutdown. aiohttp drops an
+idle connection after 15 s, before the action server (Sanic, 120 s) would, and never reuses one the
+server has closed. Everything else in `request` (the URL, parameters, error statuses, the JSON
+answer) stays Rasa's. Runs in the Rasa virtualenv."""
 
 from __future__ import annotations
 
