@@ -600,6 +600,23 @@ def mentions_solved(text: str) -> bool | None:
     return parse_yes_no("，".join(stating)) if stating else None
 
 
+# "会推荐给朋友", "不会介绍给别人": the customer recommending us to someone (not staff
+# recommending something to the customer: 推荐我换个配件)
+_RECOMMENDS_US = re.compile(r"(推荐|介绍)给?(朋友|别人|身边|亲戚|家人|同事|邻居|亲友|其他人|大家)")
+
+
+def mentions_recommendation(text: str) -> int | None:
+    """Whether an answer to another question also says if the customer would recommend us
+    ("5分，会推荐给朋友"), on the 0-10 scale, read from that clause alone as the
+    recommendation question reads words. A clause with a number in it is left alone: the
+    number is another answer."""
+    clauses = [c for c in _CLAUSE_BREAK.split(normalise(text)) if c]
+    saying = [c for c in clauses if _RECOMMENDS_US.search(c)]
+    if len(saying) != 1 or has_number(saying[0]):
+        return None
+    return read_score(saying[0], None, 10, other_scales=False)
+
+
 def words_besides_the_answer(text: str) -> str:
     """The text without a bare yes or no leading it ("冇，收費貴咗好多" → "收費貴咗好多"): that
     word answers our question and is no part of the complaint, and the classifier, which

@@ -25,6 +25,7 @@ from actions.answer_parsing import (
     has_number,
     is_closing_remark,
     is_skip_request,
+    mentions_recommendation,
     mentions_solved,
     parse_yes_no,
     read_rating,
@@ -221,13 +222,25 @@ class ValidateSurveyForm(FormValidationAction):
         return {previous: rating.value, turn.slot: None, CONVERTED_SLOT: None}
 
     @staticmethod
-    def _solved_in_passing(turn: Turn) -> bool | None:
+    def _still_to_ask(turn: Turn, slot: str) -> bool:
+        """Whether a typed answer to another question may also answer `slot`: the survey asks
+        it and it is not answered yet."""
+        template = template_of(turn.tracker)
+        asked = {"solved": template.ask_solved, "nps": template.ask_nps}[slot]
+        return asked and turn.typed and turn.slot != slot and turn.tracker.get_slot(slot) is None
+
+    def _solved_in_passing(self, turn: Turn) -> bool | None:
         """"5分，问题也解决了": an answer to another question that also says whether the
         problem was solved answers "solved?" before it is asked."""
-        if turn.slot == "solved" or not turn.typed or turn.tracker.get_slot("solved") is not None \
-                or not template_of(turn.tracker).ask_solved:
-            return None
-        return mentions_solved(turn.text)
+        return mentions_solved(turn.text) if self._still_to_ask(turn, "solved") else None
+
+    def _recommendation_in_passing(self, turn: Turn) -> tuple[list[Write], dict[str, Any]]:
+        """"5分，会推荐给朋友": the recommendation question answered before it is asked (its
+        write, its slot)."""
+        score = mentions_recommendation(turn.text) if self._still_to_ask(turn, "nps") else None
+        if score is None:
+            return [], {}
+        return [_recorder(turn.tracker, "nps")(score)], {"nps": score}
 
     async def _unanswered(self, turn: Turn, heard: Heard, reask: str | None,
                           **values: Any) -> dict[str, Any]:
@@ -235,9 +248,10 @@ class ValidateSurveyForm(FormValidationAction):
         reading the chat gets help instead; a solved answer given early is kept), then spend
         the question's one re-ask (or skip it)."""
         solved = self._solved_in_passing(turn)
+        recommended, recommendation = self._recommendation_in_passing(turn)
         writes = [_record_solved(solved)] if solved is not None else []
         heard = heard.answering(well=solved)
-        said = await self._answer_words(turn, heard, writes)
+        said = await self._answer_words(turn, heard, [*writes, *recommended])
         if heard.about_the_chat:
             reask = "reading_help"
         elif not said and solved is not None:
@@ -250,7 +264,7 @@ class ValidateSurveyForm(FormValidationAction):
                                      None if said else reask, **values)
         if solved is not None:
             result["solved"] = solved
-        return {**result, **self._problem_known(turn, heard)}
+        return {**result, **recommendation, **self._problem_known(turn, heard)}
 
     async def _answer_words(self, turn: Turn, heard: Heard, writes: list[Write],
                             *, name_categories: bool = True) -> bool:
@@ -293,7 +307,8 @@ class ValidateSurveyForm(FormValidationAction):
             turn.speaker.say("converted", written=rating.written_as, value=rating.value,
                              label=likert_label(rating.value, scale_of(slot)))
         solved = self._solved_in_passing(turn)
-        writes = [_recorder(tracker, slot)(rating.value)]
+        recommended, recommendation = self._recommendation_in_passing(turn)
+        writes = [_recorder(tracker, slot)(rating.value), *recommended]
         if solved is not None:
             writes.append(_record_solved(solved))
         heard = heard.answering(well=rating_verdict(slot, rating.value))
@@ -305,7 +320,7 @@ class ValidateSurveyForm(FormValidationAction):
         return {slot: rating.value, **attempt_budget.answered(),
                 CONVERTED_SLOT: slot if rating.written_as else None,
                 **({"solved": solved} if solved is not None else {}),
-                **self._problem_known(turn, heard)}
+                **recommendation, **self._problem_known(turn, heard)}
 
     async def validate_overall(self, value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
@@ -334,11 +349,12 @@ class ValidateSurveyForm(FormValidationAction):
             solved = {"affirm": True, "deny": False}.get(turn.intent or "")
         if solved is None:
             return await self._unanswered(turn, heard, "not_understood_yes_no")
+        recommended, recommendation = self._recommendation_in_passing(turn)
         heard = heard.answering(well=solved)
-        said = await self._answer_words(turn, heard, [_record_solved(solved)])
+        said = await self._answer_words(turn, heard, [_record_solved(solved), *recommended])
         if not solved and not said:
             turn.speaker.say("low_score_sorry")
-        return {"solved": solved, **attempt_budget.answered(),
+        return {"solved": solved, **attempt_budget.answered(), **recommendation,
                 **self._problem_known(turn, heard)}
 
     async def validate_solved(self, value: Any, dispatcher: CollectingDispatcher,

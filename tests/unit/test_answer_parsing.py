@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from actions.answer_parsing import (
+    mentions_recommendation,
     mentions_solved,
     words_besides_the_answer,
     normalise,
@@ -442,6 +443,24 @@ def test_taiwans_you_and_emoji(text: str, expected: bool | None) -> None:
 ])
 def test_the_problem_state_named_in_another_answer(text: str, expected: bool | None) -> None:
     assert mentions_solved(text) is expected, text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # read on the 0-10 scale as the recommendation question reads words
+    ("5分，解决了，会推荐给朋友", 8),
+    ("非常满意，肯定会推荐给身边的人", 10),
+    ("不会推荐给别人的", 0),
+    ("3分吧，不会再介紹給朋友了", 0),
+    # someone recommending something to the customer, or no clause about recommending us
+    ("销售一直推荐我买保险", None),
+    ("师傅推荐我换个配件", None),
+    ("5分", None),
+    ("朋友推荐我来的，5分", None),
+    # a number in the same clause is the customer's score, not a recommendation
+    ("推荐给朋友9分", None),
+])
+def test_a_recommendation_said_in_another_answer(text: str, expected: int | None) -> None:
+    assert mentions_recommendation(text) == expected, text
 
 
 @pytest.mark.parametrize(("text", "span", "expected"), [
