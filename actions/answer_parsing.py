@@ -30,6 +30,7 @@ from actions.answer_vocabulary import (
     CLOSING_FILLERS,
     CLOSING_WORDS,
     CONTRAST_MARKERS,
+    PERSISTENCE_WORDS,
     CORRECTION_MARKERS,
     EMOJI_SCORES,
     FRACTION_DENOMINATORS,
@@ -437,6 +438,16 @@ def read_score(text: str, entity: str | None, scale: int, other_scales: bool = T
     return rating.value if rating else None
 
 
+# what may stand beside the number of a bare score: 给个3分吧, 6分, 五星, 打10
+_SCORE_WORDS = re.compile(r"[\d零〇一二两三四五六七八九十百.%\s分星颗点个给打就吧啊呀哦呢嘛啦~～!！。，,]+")
+
+
+def is_bare_score(text: str) -> bool:
+    """A score and nothing else ("6分吧", "给个3分", "2"): no answer to a question in words."""
+    clean = normalise(text)
+    return has_number(text) and not _SCORE_WORDS.sub("", clean)
+
+
 def has_number(text: str) -> bool:
     """Whether the text writes a number that could be a score (for a precise re-ask)."""
     return bool(_number_readings(normalise(text)))
@@ -576,10 +587,15 @@ def parse_yes_no(text: str) -> bool | None:
         return None
     answer = _verdict(readings[first][1])
     for clause, answers in readings[first + 1:]:
-        taken_back = _is_bare_answer(clause) or clause.startswith(CONTRAST_MARKERS)
+        taken_back = _is_bare_answer(clause) or (clause.startswith(CONTRAST_MARKERS)
+                                                 and _about_the_problem(clause))
         if taken_back and _verdict(answers) not in (None, answer):
             return None
     return answer
+
+
+def _about_the_problem(clause: str) -> bool:
+    return any(word in clause for word in (*PROBLEM_STATE_WORDS, *PERSISTENCE_WORDS))
 
 
 def _states_the_problem(clause: str) -> bool:

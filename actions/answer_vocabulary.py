@@ -213,8 +213,13 @@ YES_NO_NEGATORS = ("没", "没有", "还没", "还没有", "并没有", "并没"
 # Written right after a yes-word these scoff at it: 解决个屁, 修好个鬼 mean "not at all".
 YES_NO_SCOFFS = ("个屁", "个鬼", "个毛", "个头", "个p")
 
-# A later clause opening with these takes back the answer before it: "解决了，但是又坏了".
+# A later clause opening with these takes back the answer before it: "解决了，但是又坏了" —
+# when it is about the problem itself: a problem-state word, or one of PERSISTENCE_WORDS
+# ("但是还是不行", "但是不彻底"). A "but" about anything else is a complaint beside the answer
+# ("解决了，不过态度不太好").
 CONTRAST_MARKERS = ("但是", "但", "可是", "不过", "只是", "然而", "就是")
+PERSISTENCE_WORDS = ("又", "还是", "仍然", "依然", "依旧", "彻底", "完全", "问题", "不行", "没好",
+                     "没用", "一样")
 
 # Around a problem-state word in another question's answer, these may stand in a clause that
 # is still a plain statement of the state: 问题也都解决了, 根本没修好, 基本上搞掂咗.

@@ -23,6 +23,7 @@ from rasa_sdk.types import DomainDict
 from actions import attempt_budget
 from actions.answer_parsing import (
     has_number,
+    is_bare_score,
     is_closing_remark,
     is_skip_request,
     mentions_recommendation,
@@ -375,6 +376,8 @@ class ValidateSurveyForm(FormValidationAction):
             return await self._unanswered(turn, heard, None)
         if is_closing_remark(turn.text):
             return attempt_budget.skip(PROBLEM_SLOT)
+        if is_bare_score(turn.text):  # "6分吧": a score where reasons are asked
+            return await self._unanswered(turn, heard, "problem_not_a_score")
         outcome = await record_turn(tracker, keep(heard, PROBLEM_SLOT))
         reply = acknowledgement(heard, outcome)
         turn.speaker.say_text(reply or apology_for([]))

@@ -132,6 +132,31 @@ def test_stars_and_hundreds_on_the_recommend_question(start_callback) -> None:
     assert "90 分 → 记为 5 分（非常满意）" in texts(d.say("90分"))
 
 
+def test_solved_with_a_but_about_something_else_is_solved_and_the_complaint_kept(
+        start_callback) -> None:
+    c = start_callback("auto_repair")
+    c.say("3")
+    replies = c.say("解决了，不过师傅态度不太好")
+    assert "solved" not in asked(replies), texts(replies)
+    stored = c.stored()
+    assert stored.response.solved is True
+    assert "解决了，不过师傅态度不太好" in [complaint.text for complaint in stored.complaints]
+
+
+@pytest.mark.parametrize("score", ["6分吧", "给个3分", "2"])
+def test_a_score_at_the_what_went_wrong_question_is_no_answer(start_callback, score: str) -> None:
+    c = start_callback("auto_repair")
+    c.say("2")
+    c.say("没解决")
+    replies = c.say(score)
+    assert "不用打分" in texts(replies) and asked(replies) == ["problem"], texts(replies)
+    assert "感谢您告诉我们" not in texts(replies)
+    assert score not in [complaint.text for complaint in c.stored().complaints]
+    replies = c.say("等了一下午，师傅还迟到")
+    assert "problem" not in asked(replies)
+    assert "等了一下午，师傅还迟到" in [complaint.text for complaint in c.stored().complaints]
+
+
 # --- skipping and the short survey ------------------------------------------------------------
 
 def test_every_question_after_the_first_has_a_skip_button(start_callback) -> None:

@@ -426,6 +426,23 @@ def test_taiwans_you_and_emoji(text: str, expected: bool | None) -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
+    # a "but" about something else is a complaint beside the answer, not a take-back
+    ("解决了，不过不太满意", True),
+    ("好了，不过态度不好", True),
+    ("解决了，不过没人通知我", True),
+    ("修好了，但是等了三天", True),
+    ("没解决，但是师傅态度很好", False),
+    # a "but" about the problem itself still takes the answer back
+    ("修好了，但是还是不行", None),
+    ("解决是解决了，但是不彻底", None),
+    ("解决了，但是没有完全好", None),
+    ("解决了，可是问题还在", None),
+])
+def test_a_but_about_something_else_keeps_the_answer(text: str, expected: bool | None) -> None:
+    assert parse_yes_no(text) is expected, text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
     ("5分，问题也解决了", True),
     ("问题已经解决了", True),
     ("2分，根本没修好", False),
