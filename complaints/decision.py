@@ -158,10 +158,16 @@ def macro_f1(decision: Decision, dev: Sequence[Scored]) -> float:
 
 
 def choose(dev: Sequence[Scored], ratios: dict[str, dict[str, float]],
-           clauses: bool = False) -> Decision:
+           clauses: bool = False, high_share: float = 0.0) -> Decision:
     """The overall weight with the best dev sentiment accuracy, then per category the threshold
     with the best dev F1 (ties go to the one nearest 0.5: the dev split is small), then the
-    score from which `other` is kept next to another category, by dev macro-F1."""
+    score from which `other` is kept next to another category, by dev macro-F1, then the
+    high-severity cut by F2 among the cuts above `high_share`.
+
+    `high_share` is the share of high texts among the complaints the heads learnt from. The
+    head gives about that probability to a complaint it reads nothing special in ("我要找真人
+    客服", "还是响"); a cut at or below it would call such a plain complaint high on the head's
+    word alone."""
     def accuracy(weight: float) -> float:
         decision = Decision(overall_weight=weight, overall_ratio=ratios)
         return sum(decision.sentiment(d.probs, d.overall) == d.sentiment for d in dev)
@@ -188,7 +194,7 @@ def choose(dev: Sequence[Scored], ratios: dict[str, dict[str, float]],
     chosen = max((with_other_keep(k) for k in OTHER_KEEP_GRID),
                  key=lambda d: (macro_f1(d, dev), d.other_keep))
     # ties go to the highest cut: fewer texts called high on the model's word alone
-    high_from = max(HIGH_FROM_GRID, key=lambda cut: (
+    high_from = max((cut for cut in HIGH_FROM_GRID if cut > high_share), key=lambda cut: (
         high_f2(replace(chosen, high_from=cut), dev), cut))
     return replace(chosen, high_from=high_from)
 

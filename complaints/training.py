@@ -1,5 +1,6 @@
-"""Build the complaint model: labelled texts → .spacy corpora → spaCy's own trainer →
-models/complaints/, then the decision rules (complaints.decision) chosen on the dev split.
+"""Build the complaint model: labelled texts → .spacy corpora → spaCy's own trainer, once per
+seed of SEEDS → the runs averaged into one model (complaints.run_average) → models/complaints/,
+then the decision rules (complaints.decision) chosen on the dev split.
 
     python -m complaints.training [--force]
 
@@ -27,13 +28,17 @@ from spacy.tokens import DocBin
 
 from complaints.dataset import LabelledText, read_labelled
 from complaints.decision import Scored, choose, macro_f1, overall_ratios
+from complaints.labels import COMPLAINING
 from complaints.pipeline import MODEL_DIR, ComplaintClassifier
+from complaints.run_average import average_heads
 from complaints.severity_rules import find
 from huifang.app.model_build import ModelStamp
 from huifang.script import to_simplified
 from huifang.settings import PROJECT_ROOT
 
 CONFIG = Path(__file__).with_name("config.cfg")
+# One training run per seed; the shipped model is their average (complaints/run_average.py).
+SEEDS = (42, 43, 44)
 DATA_DIR = PROJECT_ROOT / "data" / "complaints"
 HANDWRITTEN_DIR = DATA_DIR / "handwritten"
 GENERATOR_TRAIN = DATA_DIR / "train.jsonl"
@@ -52,7 +57,7 @@ INPUTS = ["complaints/config.cfg", "complaints/components.py", "complaints/ngram
           "complaints/cues.py", "complaints/scoring.py", "complaints/severity_rules.py",
           "complaints/tokenizer.py", "huifang/script.py", "complaints/dataset.py",
           "complaints/decision.py", "complaints/clauses.py", "complaints/labels.py",
-          "complaints/training.py",
+          "complaints/training.py", "complaints/run_average.py",
           "data/complaints/train.jsonl", "data/complaints/handwritten", "data/dev/complaints.jsonl",
           "data/dict"]
 
@@ -108,13 +113,20 @@ def train(force: bool = False, model_dir: Path = MODEL_DIR) -> Path:
         for split, items in (("train", train_items()), ("dev", dev_items())):
             count = build_corpus(items, work / f"{split}.spacy")
             console.print(f"[cyan]complaints[/cyan]: {split} corpus, {count} texts")
-        console.print("[cyan]complaints[/cyan]: training (spaCy) …")
-        spacy_train(CONFIG, work / "output", use_gpu=-1,
-                    overrides={"paths.train": str(work / "train.spacy"),
-                               "paths.dev": str(work / "dev.spacy")})
+        runs = []
+        for number, seed in enumerate(SEEDS, 1):
+            console.print(f"[cyan]complaints[/cyan]: training run {number} of {len(SEEDS)} "
+                          f"(spaCy, seed {seed}) …")
+            output = work / f"output-{seed}"
+            spacy_train(CONFIG, output, use_gpu=-1,
+                        overrides={"paths.train": str(work / "train.spacy"),
+                                   "paths.dev": str(work / "dev.spacy"), "system.seed": seed})
+            runs.append(spacy.load(output / "model-best"))
+        averaged = average_heads(runs)
+        averaged.meta["huifang_training_seeds"] = list(SEEDS)
         if model_dir.exists():
             shutil.rmtree(model_dir)
-        shutil.move(work / "output" / "model-best", model_dir)
+        averaged.to_disk(model_dir)
     choose_decision(model_dir)
     stamp.write(digest)
     console.print(f"[green]complaints[/green]: model saved to {model_dir} "
@@ -128,6 +140,8 @@ def choose_decision(model_dir: Path) -> None:
     classifier = ComplaintClassifier(spacy.load(model_dir))
     train = train_items()
     ratios = overall_ratios([(i.overall, i.sentiment) for i in train if i.overall is not None])
+    complaints = [i for i in train if i.sentiment in COMPLAINING]
+    high_share = sum(i.severity == "high" for i in complaints) / len(complaints)
     dev = dev_items()
     candidates = []
     raw = classifier.raw([i.text for i in dev])
@@ -136,7 +150,7 @@ def choose_decision(model_dir: Path) -> None:
         scored = [Scored(r.probs, r.category_scores(clauses), item.overall, item.sentiment,
                          item.categories, item.severity, found)
                   for item, r, found in zip(dev, raw, signals)]
-        decision = choose(scored, ratios, clauses)
+        decision = choose(scored, ratios, clauses, high_share)
         candidates.append((macro_f1(decision, scored), not clauses, decision))
         console.print(f"[cyan]complaints[/cyan]: clauses={clauses}: dev macro-F1 "
                       f"{candidates[-1][0]:.3f}")

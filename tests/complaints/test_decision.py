@@ -83,6 +83,10 @@ def test_choose_lowers_the_high_cut_while_it_finds_more_high_texts() -> None:
     dev = [text(0.3, "high"), text(0.2, "high"), text(0.12, "medium"), text(0.05, "medium"),
            text(0.8, "high")]
     assert choose(dev, {}).high_from == 0.2
+    # never at or below the share of high texts among the training complaints: the head gives
+    # about that much to a plain complaint
+    assert choose(dev, {}, high_share=0.26).high_from == 0.3
+    assert choose(dev, {}, high_share=0.3).high_from == 1.0  # above 0.3 no cut finds more
     # a rule signal already makes a text high: no need to lower the cut for it
     ruled = [Scored(d.probs, d.scores, None, "negative", d.categories, d.severity,
                     ("safety:漏电",) if d.severity == "high" else ()) for d in dev]

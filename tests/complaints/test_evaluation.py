@@ -4,9 +4,10 @@ tests/independent/complaints.jsonl is written by an author who never saw the tra
 the dev sets; it is read only here and by `huifang classify --evaluate`, never to choose
 anything. Issue #13's goals are macro-F1 >= 0.88, 4-way sentiment accuracy >= 0.90 (mixed
 texts counted), high-severity recall >= 0.98. Sentiment and high-severity recall meet them and
-are asserted as they are; macro-F1 does not yet (0.831 when evaluated once after every choice
-of the last classifier round was frozen on the dev sets), so its test asserts a floor just
-below that figure — a regression guard, not the goal — and prints the goal beside it.
+are asserted as they are; macro-F1 does not yet (0.824 for the model averaged over three
+seeds, evaluated once after the choice was frozen on the dev sets; single seeds range 0.804 to
+0.831), so its test asserts a floor below that figure — a regression guard, not the goal —
+and prints the goal beside it.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from complaints.pipeline import ComplaintClassifier
 GOAL_MACRO_F1 = 0.88
 GOAL_SENTIMENT_ACCURACY = 0.90
 GOAL_HIGH_RECALL = 0.98
-FLOOR_MACRO_F1 = 0.80  # measured 0.831 (goal not met)
+FLOOR_MACRO_F1 = 0.80  # measured 0.824 (goal not met)
 
 
 @pytest.fixture(scope="module")
