@@ -499,6 +499,14 @@ def is_closing_remark(text: str) -> bool:
     return phrases is not None and any(p in CLOSING_WORDS or p in THANKS_WORDS for p in phrases)
 
 
+def is_thanks_or_farewell(text: str) -> bool:
+    """"没了，谢谢", "好的，再见": nothing but thanks, closing words or a farewell (a farewell
+    inside a sentence is no farewell: "把垃圾也带走了")."""
+    leaving = CLOSING_WORDS | THANKS_WORDS | frozenset(GOODBYE_WORDS)
+    phrases = _said_only(text, leaving | CLOSING_FILLERS)
+    return phrases is not None and any(p in leaving for p in phrases)
+
+
 def is_unsure_remark(text: str) -> bool:
     """"我不知道", "这个我也不清楚": nothing but the customer being unsure."""
     phrases = _said_only(text, UNSURE_WORDS | UNSURE_FILLERS)

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.answer_parsing import is_goodbye_remark
+from actions.answer_parsing import is_goodbye_remark, is_thanks_or_farewell
 from actions.conversation_outcome import finish_callback, record_turn
 from actions.conversation_state import (
     customer_script,
@@ -66,7 +66,8 @@ class ActionFinishCallback(Action):
 
 class ActionLateMessage(Action):
     """After the end: a short polite reply, and the words are kept as a late comment; a late
-    complaint is kept and classified, and one of high severity still escalates at once."""
+    complaint is kept and classified, and one of high severity still escalates at once.
+    Thanks or a farewell is only answered in kind."""
 
     def name(self) -> str:
         return "action_late_message"
@@ -75,6 +76,9 @@ class ActionLateMessage(Action):
                   domain: DomainDict) -> list[dict[str, Any]]:
         speaker = Speaker(dispatcher, customer_script(tracker))
         text = latest_text(tracker)
+        if is_thanks_or_farewell(text):  # "没了，谢谢": nothing to keep
+            speaker.say("late_thanks")
+            return [SlotSet("script", speaker.script)]
         if is_answer_text(text):
             heard = await hear(text, latest_intent(tracker), known_overall(tracker))
 

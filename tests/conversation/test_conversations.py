@@ -290,6 +290,20 @@ def test_double_button_press_records_one_answer(start_callback) -> None:
     assert stored.last_activity_at == first.last_activity_at
 
 
+@pytest.mark.parametrize("closing", ["没了，谢谢", "谢谢你们，辛苦了", "再见", "沒了，多謝"])
+def test_thanks_after_the_end_is_answered_in_kind_and_not_kept(start_callback,
+                                                                closing: str) -> None:
+    """Seen in the web chat: "没了，谢谢" typed just after the last question was answered got
+    "感谢您的留言，我们已经记录下来，会转给相关负责人" and was stored for staff to read."""
+    c = start_callback("generic")
+    for answer in ("5", "是", "10", "没有"):
+        c.say(answer)
+    said = texts(c.say(closing))
+    assert "感谢您的留言" not in said and "負責人" not in said
+    assert "不客气" in said or "不客氣" in said, said
+    assert c.stored().response.late_comment is None
+
+
 def test_messages_after_the_end_are_kept_as_a_late_comment(start_callback) -> None:
     c = start_callback("generic")
     for answer in ("5", "是", "10", "没有"):

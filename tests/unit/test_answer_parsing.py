@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from actions.answer_parsing import (
+    is_thanks_or_farewell,
     mentions_recommendation,
     mentions_solved,
     words_besides_the_answer,
@@ -478,6 +479,16 @@ def test_the_problem_state_named_in_another_answer(text: str, expected: bool | N
 ])
 def test_a_recommendation_said_in_another_answer(text: str, expected: int | None) -> None:
     assert mentions_recommendation(text) == expected, text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("没了，谢谢", True), ("再见", True), ("好的，再见", True), ("謝謝你們，辛苦了", True),
+    # a farewell word inside a sentence, or anything said beside the thanks
+    ("对了，师傅把我家门口的垃圾也带走了，谢谢", False), ("谢谢，不过师傅迟到了", False),
+    ("好的", False), ("5分", False),
+])
+def test_thanks_or_farewell_and_nothing_else(text: str, expected: bool) -> None:
+    assert is_thanks_or_farewell(text) is expected, text
 
 
 @pytest.mark.parametrize(("text", "span", "expected"), [
