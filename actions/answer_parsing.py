@@ -625,8 +625,11 @@ def mentions_solved(text: str) -> bool | None:
 
 
 # "会推荐给朋友", "不会介绍给别人": the customer recommending us to someone (not staff
-# recommending something to the customer: 推荐我换个配件)
+# recommending something to the customer: 推荐我换个配件); or a clause that is nothing but
+# the customer's will to recommend ("肯定会推荐", "不太会推荐吧")
 _RECOMMENDS_US = re.compile(r"(推荐|介绍)给?(朋友|别人|身边|亲戚|家人|同事|邻居|亲友|其他人|大家)")
+_BARE_RECOMMENDATION = re.compile(r"我?[会不愿意肯定一绝对应该可能太很非常十分强烈也都还]*"
+                                  r"(推荐|介绍)[的吧啊呀哦了啦]*")
 
 
 def mentions_recommendation(text: str) -> int | None:
@@ -635,7 +638,8 @@ def mentions_recommendation(text: str) -> int | None:
     recommendation question reads words. A clause with a number in it is left alone: the
     number is another answer."""
     clauses = [c for c in _CLAUSE_BREAK.split(normalise(text)) if c]
-    saying = [c for c in clauses if _RECOMMENDS_US.search(c)]
+    saying = [c for c in clauses
+              if _RECOMMENDS_US.search(c) or _BARE_RECOMMENDATION.fullmatch(c)]
     if len(saying) != 1 or has_number(saying[0]):
         return None
     return read_score(saying[0], None, 10, other_scales=False)

@@ -53,6 +53,7 @@ TEXTS = {
     "skipped": "没关系，这个问题我们先跳过。",
     "reading_help": "不好意思，字小看着费劲。您直接点下面的按钮回答就可以。",
     "solved_noted": "好的，问题解决了就好！",
+    "recommendation_noted": "好的，您的推荐意愿我们记下了。",
     "feedback_complain": "您的意见我们已经记下了，会转给相关负责人跟进。",
     "feedback_praise": "谢谢您的肯定，我们会转达给服务人员！",
     "feedback_suggest": "谢谢您的建议，我们已经记录下来了。",

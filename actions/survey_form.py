@@ -258,6 +258,9 @@ class ValidateSurveyForm(FormValidationAction):
         elif not said and solved is not None:
             turn.speaker.say("solved_noted" if solved else "low_score_sorry")
             said = True
+        elif not said and recommendation:
+            turn.speaker.say("recommendation_noted")
+            said = True
         elif not said and turn.typed and (reply := heard.feedback_reply):
             turn.speaker.say(reply)
             said = True

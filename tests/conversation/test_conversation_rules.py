@@ -132,6 +132,20 @@ def test_stars_and_hundreds_on_the_recommend_question(start_callback) -> None:
     assert "90 分 → 记为 5 分（非常满意）" in texts(d.say("90分"))
 
 
+def test_a_recommendation_typed_ahead_is_kept_and_not_asked_again(start_callback) -> None:
+    c = start_callback("auto_repair")
+    c.say("4")
+    replies = c.say("解决了")
+    assert asked(replies) == ["dimension 服务态度"], texts(replies)
+    replies = c.say("肯定会推荐")
+    assert "推荐意愿" in texts(replies) and "没太看懂" not in texts(replies), texts(replies)
+    assert asked(replies) == ["dimension 服务态度"]
+    assert c.stored().response.nps == 10
+    for answer in ("4", "5"):
+        replies = c.say(answer)
+        assert "nps" not in asked(replies), texts(replies)
+
+
 def test_solved_with_a_but_about_something_else_is_solved_and_the_complaint_kept(
         start_callback) -> None:
     c = start_callback("auto_repair")

@@ -476,6 +476,9 @@ def test_the_problem_state_named_in_another_answer(text: str, expected: bool | N
     ("朋友推荐我来的，5分", None),
     # a number in the same clause is the customer's score, not a recommendation
     ("推荐给朋友9分", None),
+    # a bare answer about recommending, typed ahead of its question
+    ("肯定会推荐", 10), ("不会推荐", 0), ("会推荐的", 8), ("不太会推荐吧", 3), ("會推薦", 8),
+    ("师傅推荐", None), ("推荐的配件太贵", None),
 ])
 def test_a_recommendation_said_in_another_answer(text: str, expected: int | None) -> None:
     assert mentions_recommendation(text) == expected, text
