@@ -445,7 +445,7 @@ _SCORE_WORDS = re.compile(r"[\d零〇一二两三四五六七八九十百.%\s分
 def is_bare_score(text: str) -> bool:
     """A score and nothing else ("6分吧", "给个3分", "2"): no answer to a question in words."""
     clean = normalise(text)
-    return has_number(text) and not _SCORE_WORDS.sub("", clean)
+    return bool(_number_readings(clean)) and not _SCORE_WORDS.sub("", clean)
 
 
 def has_number(text: str) -> bool:
@@ -493,24 +493,27 @@ def _said_only(text: str, words: Collection[str]) -> list[str] | None:
     return phrases or None
 
 
+def _says_only(text: str, words: frozenset[str], besides: frozenset[str]) -> bool:
+    """The text is nothing but `words` and `besides`, with at least one of `words`."""
+    phrases = _said_only(text, words | besides)
+    return phrases is not None and any(p in words for p in phrases)
+
+
 def is_closing_remark(text: str) -> bool:
     """"没了，多谢", "就这样吧", "挺好的，没别的了": nothing to add, the customer is done."""
-    phrases = _said_only(text, CLOSING_WORDS | THANKS_WORDS | CLOSING_FILLERS)
-    return phrases is not None and any(p in CLOSING_WORDS or p in THANKS_WORDS for p in phrases)
+    return _says_only(text, CLOSING_WORDS | THANKS_WORDS, CLOSING_FILLERS)
 
 
 def is_thanks_or_farewell(text: str) -> bool:
     """"没了，谢谢", "好的，再见": nothing but thanks, closing words or a farewell (a farewell
     inside a sentence is no farewell: "把垃圾也带走了")."""
-    leaving = CLOSING_WORDS | THANKS_WORDS | frozenset(GOODBYE_WORDS)
-    phrases = _said_only(text, leaving | CLOSING_FILLERS)
-    return phrases is not None and any(p in leaving for p in phrases)
+    return _says_only(text, CLOSING_WORDS | THANKS_WORDS | frozenset(GOODBYE_WORDS),
+                      CLOSING_FILLERS)
 
 
 def is_unsure_remark(text: str) -> bool:
     """"我不知道", "这个我也不清楚": nothing but the customer being unsure."""
-    phrases = _said_only(text, UNSURE_WORDS | UNSURE_FILLERS)
-    return phrases is not None and any(p in UNSURE_WORDS for p in phrases)
+    return _says_only(text, UNSURE_WORDS, UNSURE_FILLERS)
 
 
 def says_wrong_person_in_latin(text: str) -> bool:
@@ -519,8 +522,7 @@ def says_wrong_person_in_latin(text: str) -> bool:
 
 
 def is_skip_request(text: str) -> bool:
-    phrases = _said_only(text, SKIP_WORDS | THANKS_WORDS)
-    return phrases is not None and any(p in SKIP_WORDS for p in phrases)
+    return _says_only(text, SKIP_WORDS, THANKS_WORDS)
 
 
 def reads_as_correction(text: str) -> bool:
@@ -561,9 +563,14 @@ def _is_bare_answer(clause: str) -> bool:
     return _phrases_of(clause.rstrip(_PARTICLES), YES_NO_WORDS.keys()) is not None
 
 
+def _answer_clauses(text: str) -> list[str]:
+    """The normalised text cut at punctuation and spaces (not between Latin words)."""
+    return [c for c in _CLAUSE_BREAK.split(normalise(text)) if c]
+
+
 def says_only_yes_or_no(text: str) -> bool:
     """"没解决！", "没有啊", "解决个屁": nothing but a yes or no, in every clause."""
-    clauses = [c for c in _CLAUSE_BREAK.split(normalise(text)) if c]
+    clauses = _answer_clauses(text)
     return bool(clauses) and all(_is_bare_answer(_without_scoff(c)) for c in clauses)
 
 
@@ -579,9 +586,10 @@ def parse_yes_no(text: str) -> bool | None:
 
     The first clause that answers decides; later clauses usually describe it ("解决了，异响现在
     完全没有了": the noise is gone, not a no). A later clause takes the answer back only when
-    it is a bare answer itself ("是的，没解决") or opens with "but" ("解决了，但是又坏了"):
-    then the answer is unclear and the question is asked again."""
-    clauses = [c for c in _CLAUSE_BREAK.split(normalise(text)) if c]
+    it is a bare answer itself ("是的，没解决") or opens with "but" and is about the problem
+    itself ("解决了，但是又坏了", not "解决了，不过态度不太好"): then the answer is unclear and
+    the question is asked again."""
+    clauses = _answer_clauses(text)
     readings = [(clause, answers) for clause in clauses if (answers := _yes_no_answers(clause))]
     if not readings:
         return None
@@ -619,7 +627,7 @@ def mentions_solved(text: str) -> bool | None:
     """Whether an answer to another question also says if the problem was solved ("5分，问题
     也解决了"): read only from its clauses that state the problem's state, never from a generic
     yes or no or from a story that mentions the fix."""
-    clauses = [c for c in _CLAUSE_BREAK.split(normalise(text)) if c]
+    clauses = _answer_clauses(text)
     stating = [c for c in clauses if _states_the_problem(c)]
     return parse_yes_no("，".join(stating)) if stating else None
 
@@ -637,7 +645,7 @@ def mentions_recommendation(text: str) -> int | None:
     ("5分，会推荐给朋友"), on the 0-10 scale, read from that clause alone as the
     recommendation question reads words. A clause with a number in it is left alone: the
     number is another answer."""
-    clauses = [c for c in _CLAUSE_BREAK.split(normalise(text)) if c]
+    clauses = _answer_clauses(text)
     saying = [c for c in clauses
               if _RECOMMENDS_US.search(c) or _BARE_RECOMMENDATION.fullmatch(c)]
     if len(saying) != 1 or has_number(saying[0]):
