@@ -38,7 +38,7 @@ SESSION_MAX_AGE = 12 * 3600  # one working day; then log in again
 def create_app(settings: Settings | None = None,
                factory: sessionmaker[Session] | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="回访主管控制台", dependencies=[Depends(csrf_protect)],
+    app = FastAPI(title="回访控制台", dependencies=[Depends(csrf_protect)],
                   docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.settings = settings
     app.state.session_factory = factory or session_factory(

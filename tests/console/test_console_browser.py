@@ -63,7 +63,7 @@ def test_anonymous_visitor_sees_only_the_login_form(page: Page,
     base_url, data = site
     page.goto(f"{base_url}/callbacks/{data.callbacks['C9']}")
     expect(page).to_have_url(re.compile(r"/login\?next="))
-    expect(page.locator("h1")).to_have_text("主管登录")
+    expect(page.locator("h1")).to_have_text("登录回访控制台")
     assert "王先生" not in page.content()
     api = page.goto(f"{base_url}/api/escalations")
     assert api is not None and api.status == 401
