@@ -37,6 +37,9 @@ matplotlib.rcParams.update({
     "font.size": 9,
 })
 _COLORS = ["#2f6db5", "#e07b39", "#3a9e6f", "#c0392b", "#8e6bb8"]
+# Line markers, each drawn smaller than the one before: series of equal value at a point (a
+# CSAT and a first-contact resolution both at 100 %) show as nested marks, not as one.
+_MARKERS = [("o", 10.0), ("s", 6.5), ("D", 3.5)]
 _lock = threading.Lock()  # matplotlib's global state is not meant for concurrent drawing
 _ID = re.compile(r'(id="|url\(#|href="#)([^"\)]+)')
 
@@ -94,7 +97,9 @@ def _series(ax: Axes, groups: list[str], series: dict[str, Sequence[float | None
     width = 0.8 / len(series)
     for index, (name, values) in enumerate(series.items()):
         if lines:
-            ax.plot(positions, _values(values), marker="o", label=name, color=colors[index])
+            marker, size = _MARKERS[index]
+            ax.plot(positions, _values(values), marker=marker, markersize=size, label=name,
+                    color=colors[index])
         else:
             offsets = [p - 0.4 + width * (index + 0.5) for p in positions]
             ax.bar(offsets, _values(values), width, label=name, color=colors[index])
