@@ -95,6 +95,17 @@ def test_complaints_said_rudely_or_in_cantonese(classifier: ComplaintClassifier,
     assert result.is_complaint and category in result.categories
 
 
+@pytest.mark.parametrize(("text", "categories"), [
+    ("我要找真人客服，不要機器人", [["communication"], ["other"]]),  # no aspect named as such
+    ("客服全是机器人，说了半天没用", [["communication"]])])
+def test_a_chat_robot_is_not_a_part(classifier: ComplaintClassifier, text: str,
+                                    categories: list[list[str]]) -> None:
+    """机器 names a machine (a part); 机器人 is the customer service's chat robot (seen in a
+    conversation: parts)."""
+    result = classifier.classify([text])[0]
+    assert result.is_complaint and result.categories in categories
+
+
 @pytest.mark.parametrize("text", ["漏水已经修好了，谢谢师傅", "网络的问题已经解决了", "你好", "好",
                                   "5分", "嗯嗯好的", "冇問題，多謝"])
 def test_solved_problems_greetings_and_good_ratings_are_no_complaint(
