@@ -89,6 +89,10 @@ def classify_command(
         None, "--threshold", min=0.0, max=1.0,
         help="one probability from which every category is reported (default: the "
              "per-category thresholds stored with the model)"),
+    agreement: bool = typer.Option(
+        False, "--agreement", is_flag=True,
+        help="with --evaluate: also score a second annotator's blind labels of dev texts "
+             "against the first, as a model would be scored (the ceiling to hold it to)"),
     nlu: bool = typer.Option(
         False, "--nlu", is_flag=True, help="with --evaluate: also print the Rasa model's intent accuracy and "
                              "macro-F1 on the held-out and the independent NLU files"),
@@ -101,6 +105,8 @@ def classify_command(
                 evaluation.render_standard_sets(console, threshold)
             else:
                 evaluation.render(evaluation.evaluate_file(file, threshold), console, str(file))
+            if agreement:
+                evaluation.render_agreement(console)
             if nlu:
                 nlu_evaluation.render(nlu_evaluation.evaluate_all(), Console())
             return

@@ -7,13 +7,17 @@ Reported: per-category precision/recall/F1 and their macro average, a category c
 accuracy with its confusion matrix, negative-vs-not accuracy (negative or mixed against the
 rest), severity accuracy and high-severity recall. Where a text carries the customer's overall
 score, it is passed to the classifier, as the conversation does.
+
+`huifang classify --evaluate --agreement` scores, the same way, a second annotator's blind
+labels of dev texts against the first (SECOND_ANNOTATIONS).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from rich.console import Console
 from rich.table import Table
@@ -35,6 +39,14 @@ STANDARD_SETS: list[tuple[str, Path]] = [
     ("outside dev set: the former independent set, used for choices, never trained on",
      OUTSIDE_DEV_FILE),
     ("independent set: never used for any choice", INDEPENDENT),
+]
+# Dev texts labelled a second time, blind (data/dev/second-annotation/README.md): how far two
+# people applying the labelling guide agree, the ceiling a model can be held to.
+SECOND_ANNOTATION_DIR = PROJECT_ROOT / "data" / "dev" / "second-annotation"
+SECOND_ANNOTATIONS: list[tuple[str, Path, Path]] = [
+    ("outside dev set", OUTSIDE_DEV_FILE, SECOND_ANNOTATION_DIR / "outside-dev.tsv"),
+    ("authors dev set, 400 texts drawn at random", AUTHORS_DEV_FILE,
+     SECOND_ANNOTATION_DIR / "authors-dev-sample.tsv"),
 ]
 
 
@@ -101,10 +113,28 @@ def category_confusion(gold: list[frozenset[str]], predicted: list[set[str]]
     return table
 
 
+class Labels(Protocol):
+    """What is scored against the gold labels: a classifier's Result or another annotator's
+    LabelledText."""
+
+    @property
+    def categories(self) -> Collection[str]: ...
+
+    @property
+    def sentiment(self) -> str: ...
+
+    @property
+    def severity(self) -> str: ...
+
+
 def evaluate(items: Sequence[LabelledText], classifier: ComplaintClassifier,
              threshold: float | None = None) -> Report:
-    results = classifier.classify([item.text for item in items], threshold,
-                                  overall=[item.overall for item in items])
+    return compare(items, classifier.classify([item.text for item in items], threshold,
+                                              overall=[item.overall for item in items]))
+
+
+def compare(items: Sequence[LabelledText], results: Sequence[Labels]) -> Report:
+    """results[i] scored against items[i]'s gold labels."""
     gold = [item.categories for item in items]
     predicted = [set(result.categories) for result in results]
     per_category = [category_score(code, gold, predicted) for code in CATEGORIES]
@@ -118,7 +148,8 @@ def evaluate(items: Sequence[LabelledText], classifier: ComplaintClassifier,
         categories=per_category,
         macro_f1=sum(c.f1 for c in scored) / len(scored) if scored else 0.0,
         sentiment_accuracy=sum(i.sentiment == r.sentiment for i, r in pairs) / len(items),
-        negative_accuracy=sum((i.sentiment in COMPLAINING) == r.is_complaint for i, r in pairs)
+        negative_accuracy=sum((i.sentiment in COMPLAINING) == (r.sentiment in COMPLAINING)
+                              for i, r in pairs)
         / len(items),
         severity_accuracy=sum(i.severity == r.severity for i, r in pairs) / len(items),
         high_recall=_ratio(sum(high_gold), len(high_gold)),
@@ -132,6 +163,24 @@ def evaluate(items: Sequence[LabelledText], classifier: ComplaintClassifier,
 
 def evaluate_file(path: Path, threshold: float | None = None) -> Report:
     return evaluate(read_labelled(path), load(), threshold)
+
+
+def agreement(gold_path: Path, second_path: Path) -> Report:
+    """A second annotator's labels (second_path, a sample of gold_path's texts labelled blind
+    by the guide) scored against gold_path's, as if they were a model's."""
+    gold = {item.text: item for item in read_labelled(gold_path)}
+    second = read_labelled(second_path)
+    unknown = [item.text for item in second if item.text not in gold]
+    if unknown:
+        raise ValueError(f"{second_path.name}: {len(unknown)} texts not in {gold_path.name}, "
+                         f"first {unknown[0]!r}")
+    return compare([gold[item.text] for item in second], second)
+
+
+def render_agreement(console: Console) -> None:
+    for title, gold_path, second_path in SECOND_ANNOTATIONS:
+        render(agreement(gold_path, second_path), console,
+               f"{title}: second annotator against {gold_path.relative_to(PROJECT_ROOT)}")
 
 
 def render_standard_sets(console: Console, threshold: float | None = None) -> None:

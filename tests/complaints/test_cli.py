@@ -8,7 +8,7 @@ import typer
 from typer.testing import CliRunner
 
 from complaints.cli import classify_command, classify_lines
-from complaints.evaluation import STANDARD_SETS
+from complaints.evaluation import SECOND_ANNOTATIONS, STANDARD_SETS
 from complaints.pipeline import ComplaintClassifier
 from complaints.training import DEV_FILE
 from huifang.settings import PROJECT_ROOT
@@ -81,6 +81,15 @@ def test_evaluate_without_a_file_reports_every_standard_set(classifier: Complain
     for title, _ in STANDARD_SETS:
         assert title in result.stdout
     assert result.stdout.count("macro-F1 (categories)") >= 4  # generator split and dev sets
+
+
+def test_evaluate_with_agreement_scores_the_second_annotator(classifier: ComplaintClassifier
+                                                              ) -> None:
+    result = CliRunner().invoke(_app(), ["--evaluate", str(DEV_FILE), "--agreement"])
+    assert result.exit_code == 0, result.output
+    for title, _, _ in SECOND_ANNOTATIONS:
+        assert f"{title}: second annotator against" in result.stdout
+    assert result.stdout.count("macro-F1 (categories)") == 1 + len(SECOND_ANNOTATIONS)
 
 
 def test_module_entry_point_reads_a_file(classifier: ComplaintClassifier, tmp_path) -> None:
