@@ -35,6 +35,9 @@ from actions.answer_vocabulary import (
     EMOJI_SCORES,
     FRACTION_DENOMINATORS,
     FREE_UNITS,
+    FRIENDLY_EMOJI,
+    GO_AHEAD_FILLERS,
+    GO_AHEAD_WORDS,
     GOODBYE_WORDS,
     INDIFFERENT_WORDS,
     MAX_MARKERS,
@@ -505,10 +508,22 @@ def is_closing_remark(text: str) -> bool:
 
 
 def is_thanks_or_farewell(text: str) -> bool:
-    """"没了，谢谢", "好的，再见": nothing but thanks, closing words or a farewell (a farewell
-    inside a sentence is no farewell: "把垃圾也带走了")."""
+    """"没了，谢谢", "好的，再见", "🙏": nothing but thanks, closing words, a farewell or
+    friendly emoji (a farewell inside a sentence is no farewell: "把垃圾也带走了")."""
     return _says_only(text, CLOSING_WORDS | THANKS_WORDS | frozenset(GOODBYE_WORDS),
-                      CLOSING_FILLERS)
+                      CLOSING_FILLERS) or _is_friendly_emoji_only(text)
+
+
+def _is_friendly_emoji_only(text: str) -> bool:
+    # skin tones and variation selectors (🙏🏻, ❤️) do not change what is said
+    signs = [c for c in text if not c.isspace() and unicodedata.category(c) != "Mn"
+             and not "\U0001F3FB" <= c <= "\U0001F3FF" and c != "\ufe0f"]
+    return bool(signs) and all(c in FRIENDLY_EMOJI for c in signs)
+
+
+def is_go_ahead(text: str) -> bool:
+    """"好了，你问吧", "可以了，继续": the customer invites the questions and answers none."""
+    return _says_only(text, GO_AHEAD_WORDS, GO_AHEAD_FILLERS)
 
 
 def is_unsure_remark(text: str) -> bool:
@@ -589,6 +604,8 @@ def parse_yes_no(text: str) -> bool | None:
     it is a bare answer itself ("是的，没解决") or opens with "but" and is about the problem
     itself ("解决了，但是又坏了", not "解决了，不过态度不太好"): then the answer is unclear and
     the question is asked again."""
+    if is_go_ahead(text):  # "好了，你问吧": its 好了 is no yes
+        return None
     clauses = _answer_clauses(text)
     readings = [(clause, answers) for clause in clauses if (answers := _yes_no_answers(clause))]
     if not readings:

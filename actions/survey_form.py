@@ -25,6 +25,7 @@ from actions.answer_parsing import (
     has_number,
     is_bare_score,
     is_closing_remark,
+    is_go_ahead,
     is_skip_request,
     mentions_recommendation,
     mentions_solved,
@@ -431,7 +432,9 @@ async def answer_on_return(tracker: Tracker, dispatcher: CollectingDispatcher
     """A postponed customer who comes back with the answer to the question left open ("5", or
     "没解决", a minute after "在开车，晚点再说"): that answer, read as the form reads it. Scores
     and yes/no only; other words are heard as usual once the survey goes on. None when the
-    message answers nothing."""
+    message answers nothing, or only invites the questions ("好了，你问吧")."""
+    if is_go_ahead(latest_text(tracker)):
+        return None
     slots = template_of(tracker).required_slots(known_overall(tracker), known_solved(tracker))
     left_open = next((slot for slot in slots if tracker.get_slot(slot) is None), None)
     if left_open is None or not (is_rating(left_open) or left_open == "solved"):

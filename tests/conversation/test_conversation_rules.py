@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from opencc import OpenCC
 
-from huifang.db.models import CallbackStatus
+from huifang.db.models import CallbackStatus, Locale
 from tests.conversation.conftest import Conversation
 from tests.support.rasa_http import buttons, texts
 
@@ -250,3 +250,26 @@ def test_a_customer_back_from_busy_with_the_answer_is_not_asked_again(
     assert asked(replies)[-1:] == [next_question], texts(replies)
     slot, value = stored
     assert getattr(c.stored().response, slot) == value
+
+
+def test_a_customer_back_from_busy_who_says_go_ahead_is_asked_the_open_question(
+        start_callback) -> None:
+    """Seen: "3", "等下再说", then "好了 你问吧": its 好了 was stored as "the problem is
+    solved" and the survey went on to the next question."""
+    c = start_callback("auto_repair")
+    c.say("3")
+    assert "再联系您" in texts(c.say("等下再说"))
+    replies = c.say("好了 你问吧")
+    assert asked(replies) == ["solved"] and "没太看懂" not in texts(replies), texts(replies)
+    assert c.stored().response.solved is None
+    c.say("没有，车还是有异响")
+    assert c.stored().response.solved is False
+
+
+@pytest.mark.parametrize(("said", "score"), [("唔係好滿意", 2), ("好唔滿意", 1), ("麻麻哋", 3)])
+def test_cantonese_ratings_keep_their_negation(start_callback, said: str, score: int) -> None:
+    """Seen: 唔係好滿意 ("not very satisfied") was stored as 5, 麻麻哋 ("so-so") not read."""
+    c = start_callback("telecom_repair", Locale.TRADITIONAL)
+    said_back = _to_simplified.convert(texts(c.say(said)))
+    assert "解决了吗" in said_back and "没太看懂" not in said_back, said_back
+    assert c.stored().response.overall == score

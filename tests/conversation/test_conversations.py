@@ -290,7 +290,7 @@ def test_double_button_press_records_one_answer(start_callback) -> None:
     assert stored.last_activity_at == first.last_activity_at
 
 
-@pytest.mark.parametrize("closing", ["没了，谢谢", "谢谢你们，辛苦了", "再见", "沒了，多謝"])
+@pytest.mark.parametrize("closing", ["没了，谢谢", "谢谢你们，辛苦了", "再见", "沒了，多謝", "🙏"])
 def test_thanks_after_the_end_is_answered_in_kind_and_not_kept(start_callback,
                                                                 closing: str) -> None:
     """Seen in the web chat: "没了，谢谢" typed just after the last question was answered got

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from actions.answer_parsing import (
+    is_go_ahead,
     is_thanks_or_farewell,
     mentions_recommendation,
     mentions_solved,
@@ -214,6 +215,18 @@ def test_words_on_scale_5(text: str, expected: int) -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
+    # Hong Kong (written Cantonese): 唔 is "not", 麻麻哋 "so-so", 幾 "quite", 正 "great".
+    # Seen: 唔係好滿意 was read as 5 and 好唔滿意 as 4 (the 滿意 in them), 麻麻哋 not at all.
+    ("好正", 5), ("超正", 5), ("幾好", 4), ("幾滿意", 4), ("都幾好", 4),
+    ("麻麻哋", 3), ("麻麻地", 3), ("麻麻哋啦", 3),
+    ("唔滿意", 2), ("唔係好滿意", 2), ("唔太滿意", 2), ("唔係幾好", 2),
+    ("好唔滿意", 1), ("非常唔滿意", 1), ("極之唔滿意", 1), ("差到爆", 1),
+])
+def test_cantonese_words_on_scale_5(text: str, expected: int) -> None:
+    check(text, 5, expected)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
     *[(word, 10) for word in ["一定会", "肯定会", "绝对会", "非常愿意", "一定会推荐的", "肯定会推荐",
                               "一定會", "强烈推荐", "非常愿意推荐"]],
     *[(word, 8) for word in ["会推荐", "愿意", "可以推荐", "应该会", "會推薦", "应该会吧", "会的",
@@ -397,6 +410,19 @@ def test_cantonese_and_taiwan_yes_and_no(text: str, expected: bool) -> None:
     assert parse_yes_no(text) is expected, text
 
 
+@pytest.mark.parametrize("text", ["好了 你问吧", "好了，你问吧", "可以了，继续", "好，问吧",
+                                  "我忙完了，你说", "有空了，继续吧", "好啦，你問啦"])
+def test_an_invitation_to_go_on_is_no_yes(text: str) -> None:
+    """Seen: a customer back from "等下再说" wrote "好了 你问吧", and its 好了 was stored as
+    "the problem is solved"."""
+    assert is_go_ahead(text) and parse_yes_no(text) is None, text
+
+
+@pytest.mark.parametrize("text", ["好了", "修好了，你们问吧", "问题解决了", "继续坏", "说好的呢"])
+def test_answers_are_no_invitation_to_go_on(text: str) -> None:
+    assert not is_go_ahead(text), text
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     # English, as Hong Kong customers (and others) answer "solved?": typed words were not read
     # at all, and "still broken" was a yes (the "ok" in "br-ok-en")
@@ -491,6 +517,15 @@ def test_a_recommendation_said_in_another_answer(text: str, expected: int | None
     ("好的", False), ("5分", False),
 ])
 def test_thanks_or_farewell_and_nothing_else(text: str, expected: bool) -> None:
+    assert is_thanks_or_farewell(text) is expected, text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # seen after the end of a survey: 🙏 was kept as a late comment for staff
+    ("🙏", True), ("👍👍", True), ("🙏🏻", True), ("❤️", True), ("👌 🌹", True),
+    ("👎", False), ("😡", False), ("🙏 师傅下次早点来", False),
+])
+def test_friendly_emoji_alone_are_thanks(text: str, expected: bool) -> None:
     assert is_thanks_or_farewell(text) is expected, text
 
 
