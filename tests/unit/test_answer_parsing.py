@@ -221,9 +221,21 @@ def test_words_on_scale_5(text: str, expected: int) -> None:
     ("麻麻哋", 3), ("麻麻地", 3), ("麻麻哋啦", 3),
     ("唔滿意", 2), ("唔係好滿意", 2), ("唔太滿意", 2), ("唔係幾好", 2),
     ("好唔滿意", 1), ("非常唔滿意", 1), ("極之唔滿意", 1), ("差到爆", 1),
+    # and Taiwan / spoken Mandarin that read as nothing, or one step too low
+    ("還不賴", 4), ("不賴", 4), ("不太行", 2), ("不咋滴", 2), ("很糟", 2), ("有點爛", 2),
+    ("不算差", 3), ("就那樣吧", 3),
 ])
 def test_cantonese_words_on_scale_5(text: str, expected: int) -> None:
     check(text, 5, expected)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # seen: 唔會 ("won't") and 唔會推薦 were read as 8 (the 會 in them), 冇可能 ("no way") as 5
+    ("唔會", 0), ("唔會推薦", 0), ("唔太會", 3), ("冇可能", 0), ("没可能", 0), ("一定會推薦", 10),
+    ("應該會", 8), ("不会再来了", 0), ("再也不来了", 0),
+])
+def test_cantonese_and_spoken_words_on_scale_10(text: str, expected: int) -> None:
+    check(text, 10, expected)
 
 
 @pytest.mark.parametrize(("text", "expected"), [
