@@ -191,6 +191,9 @@ YES_NO_WORDS: dict[str, YesNo | None] = {
         "搞掂", "搞掂咗", "搞掂了", "搞定", "搞定了", "搞定咗", "好咗", "整好", "整好咗", "整返好",
         "修好咗", "解决咗", "冇问题", "冇事", "冇事了", "得咗", "得了", "有解决", "有修好", "冇再坏",
         "系呀", "系啊", "系嘅",
+        # the service itself back (a power, water, line or network repair)
+        "来电了", "有电了", "通电了", "来水了", "有水了", "通水了", "有信号了", "有网了", "网通了",
+        "能上网了", "线路通了", "宽带通了", "宽频通了",
         # English (Hong Kong customers mix it in); Latin words match only as whole words
         "yes", "y", "yep", "yeah", "yup", "ya", "okay", "fixed", "solved", "resolved", "sorted",
         "done", "works", "working", "work", "good", "fine", "all good",
@@ -201,7 +204,8 @@ YES_NO_WORDS: dict[str, YesNo | None] = {
         "未解决", "还没", "没好", "坏了", "坏", "还坏着", "不行", "还不行", "不能用", "用不了",
         "还是一样", "老样子", "有问题", "还有问题", "还有点问题", "不对", "问题还在", "问题依旧",
         "冇", "未好", "仲未好", "未搞掂", "仲未搞掂", "唔得", "仲系唔得", "仲系坏", "坏咗",
-        "又坏咗", "冇用",
+        "又坏咗", "冇用", "搞唔掂", "整唔好", "修唔好", "都系咁", "仲系咁", "依然系咁",
+        "还是那样", "更严重", "更差", "更糟", "越来越差",
         "no", "n", "nope", "nah", "not yet", "broken", "still broken", "failed", "no good",
         "❌", "✖", "❎", "👎", "🙅",
     ], YesNo.NO),
@@ -209,7 +213,8 @@ YES_NO_WORDS: dict[str, YesNo | None] = {
     **dict.fromkeys(["嗯", "嗯嗯", "恩", "恩恩", "不错"], YesNo.WEAK_YES),
     **dict.fromkeys([
         *UNSURE_WORDS, "再看看", "看看再说", "待观察", "观察一下", "部分", "一部分", "差不多",
-        "好一点", "好了一点", "好些了",
+        "好一点", "好了一点", "好些了", "一半", "没试", "还没试", "没试过", "没来得及试", "还没来得及试", "还没用",
+        "没用过",
     ], YesNo.UNCLEAR),
 }
 

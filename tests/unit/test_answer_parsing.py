@@ -422,6 +422,20 @@ def test_cantonese_and_taiwan_yes_and_no(text: str, expected: bool) -> None:
     assert parse_yes_no(text) is expected, text
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # the service back, for a power, water, line or network repair
+    ("来电了", True), ("有水了", True), ("寬頻通了", True), ("电话打通了", None), ("有信號了", True), ("网通了", True),
+    # can't fix / still the same / worse
+    ("搞唔掂", False), ("整唔好", False), ("都係咁", False), ("依然係咁", False),
+    ("反而更严重了", False), ("更差了", False), ("还是那样", False),
+    # not tried yet, half: unclear, asked again
+    ("还没试", None), ("还没来得及试", None), ("没试过", None), ("解决了一半", None),
+])
+def test_spoken_answers_to_solved(text: str, expected: bool | None) -> None:
+    """Seen when playing customers: each of these read as nothing, or the other way."""
+    assert parse_yes_no(text) is expected, text
+
+
 @pytest.mark.parametrize("text", ["好了 你问吧", "好了，你问吧", "可以了，继续", "好，问吧",
                                   "我忙完了，你说", "有空了，继续吧", "好啦，你問啦"])
 def test_an_invitation_to_go_on_is_no_yes(text: str) -> None:
