@@ -57,6 +57,7 @@ from actions.answer_vocabulary import (
     SKIP_WORDS,
     STAR_SYMBOLS,
     STATE_CLAUSE_FILLERS,
+    STILL_WORDS,
     THANKS_WORDS,
     THUMBS_UP,
     UNITS,
@@ -519,6 +520,12 @@ def _is_friendly_emoji_only(text: str) -> bool:
     signs = [c for c in text if not c.isspace() and unicodedata.category(c) != "Mn"
              and not "\U0001F3FB" <= c <= "\U0001F3FF" and c != "\ufe0f"]
     return bool(signs) and all(c in FRIENDLY_EMOJI for c in signs)
+
+
+def says_still(text: str) -> bool:
+    """"还是漏水", "又坏了": the text says something is still, or again, the case."""
+    clean = normalise(text)
+    return any(word in clean for word in STILL_WORDS)
 
 
 def is_go_ahead(text: str) -> bool:

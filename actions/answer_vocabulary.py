@@ -238,6 +238,10 @@ CONTRAST_MARKERS = ("但是", "但", "可是", "不过", "只是", "然而", "�
 PERSISTENCE_WORDS = ("又", "还是", "仍然", "依然", "依旧", "彻底", "完全", "问题", "不行", "没好",
                      "没用", "一样")
 
+# "Still" and "again": with a fault the model names (quality, parts), the fault is still there
+# ("还是漏水", "车还是有异响", "仲係唔得"), however short the text.
+STILL_WORDS = ("还是", "又", "仍然", "仍", "依然", "依旧", "照样", "照旧", "还在", "仲")
+
 # Around a problem-state word in another question's answer, these may stand in a clause that
 # is still a plain statement of the state: 问题也都解决了, 根本没修好, 基本上搞掂咗.
 STATE_CLAUSE_FILLERS = ("问题", "故障", "毛病", "已经", "基本上", "基本", "根本", "全部", "完全",

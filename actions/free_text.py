@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from actions.answer_parsing import (
     is_reading_trouble,
     says_only_yes_or_no,
+    says_still,
     words_besides_the_answer,
 )
 from actions.complaint_classification import apology_for, classify_text
@@ -93,7 +94,8 @@ class Heard:
             return True
         if self.about_the_chat or self.intent in NOT_ABOUT_THE_SERVICE:
             return False
-        if self.intent == "complain" or self.says_more_than_a_bad_answer:
+        if self.intent == "complain" or self.says_more_than_a_bad_answer \
+                or self.says_the_fault_is_still_there:
             return True
         # praise, thanks or a favourable answer with an all-negative reading: the model
         # misread it (a mixed reading, praise with a "but", is still kept)
@@ -101,6 +103,14 @@ class Heard:
                 and c.sentiment == "negative":
             return False
         return han_characters(self.text) >= COMPLAINT_MIN_HAN
+
+    @property
+    def says_the_fault_is_still_there(self) -> bool:
+        """"还是漏水", "车还是有异响": a fault the model names, said to be still there. Short,
+        but no misreading: the words say it."""
+        c = self.classification
+        return c is not None and bool(_PROBLEM_PERSISTS_CATEGORIES & set(c.categories)) \
+            and says_still(self.text)
 
     @property
     def high_severity(self) -> bool:

@@ -266,6 +266,24 @@ def test_a_customer_back_from_busy_who_says_go_ahead_is_asked_the_open_question(
     assert c.stored().response.solved is False
 
 
+def test_a_fault_still_there_said_at_the_first_question_is_kept(start_callback) -> None:
+    """Seen: "还是漏水" at the first question got "抱歉，我没太看懂" and nothing was kept."""
+    c = start_callback("water_repair")
+    replies = c.say("还是漏水")
+    said = texts(replies)
+    assert "没太看懂" not in said and "抱歉" in said and asked(replies) == ["overall"], said
+    assert [complaint.text for complaint in c.stored().complaints] == ["还是漏水"]
+
+
+def test_a_fault_still_there_said_at_a_rating_is_kept(start_callback) -> None:
+    c = start_callback("auto_repair")
+    for answer in ("3", "解决了", "没有"):
+        c.say(answer)
+    replies = c.say("车还是有异响")
+    assert "没太看懂" not in texts(replies), texts(replies)
+    assert "车还是有异响" in [complaint.text for complaint in c.stored().complaints]
+
+
 @pytest.mark.parametrize(("said", "score"), [("唔係好滿意", 2), ("好唔滿意", 1), ("麻麻哋", 3)])
 def test_cantonese_ratings_keep_their_negation(start_callback, said: str, score: int) -> None:
     """Seen: 唔係好滿意 ("not very satisfied") was stored as 5, 麻麻哋 ("so-so") not read."""

@@ -57,7 +57,21 @@ def test_words_beside_an_unfavourable_answer_say_what_went_wrong_however_short()
     """"解决个屁，还是响" at "solved?": the no is the answer, 还是响 is the problem."""
     heard = Heard("解决个屁，还是响", reading(), "deny", answered=False)
     assert heard.is_complaint and heard.complaint_categories == ["quality"]
-    assert not Heard("解决个屁，还是响", reading(), "deny").is_complaint  # no answer: too short
+    assert not Heard("解决个屁", reading(), "deny").is_complaint  # no answer: too short
+
+
+@pytest.mark.parametrize("text", ["还是漏水", "车还是有异响", "又坏了", "仲係唔得", "解决个屁，还是响"])
+def test_a_fault_said_to_be_still_there_is_a_complaint_however_short(text: str) -> None:
+    """Seen: "还是漏水" at the first question and "车还是有异响" at a rating got "抱歉，我没太看懂"
+    and were not kept."""
+    assert Heard(text, reading(), "inform_score").is_complaint
+    assert Heard(text, reading(categories=("parts",)), None).is_complaint
+
+
+def test_still_without_a_fault_or_a_complaint_is_nothing() -> None:
+    assert not Heard("还是老样子", reading(categories=("timeliness",)), None).is_complaint
+    assert not Heard("还是很满意", reading("positive", ()), None).is_complaint
+    assert not Heard("还是不行", reading(), "busy_later").is_complaint
     assert not Heard("没解决", reading(), "deny", answered=False).is_complaint  # a bare no
     assert not Heard("没有啊", reading(), "deny", answered=False).is_complaint
 
