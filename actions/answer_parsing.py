@@ -42,6 +42,7 @@ from actions.answer_vocabulary import (
     INDIFFERENT_WORDS,
     MAX_MARKERS,
     NOT_SCORE_PREFIXES,
+    NOTHING_IN_PARTICULAR_WORDS,
     NUMBER_NEGATORS,
     OPT_OUT_CODES,
     OPT_OUT_WORDS,
@@ -506,6 +507,11 @@ def _says_only(text: str, words: frozenset[str], besides: frozenset[str]) -> boo
 def is_closing_remark(text: str) -> bool:
     """"没了，多谢", "就这样吧", "挺好的，没别的了": nothing to add, the customer is done."""
     return _says_only(text, CLOSING_WORDS | THANKS_WORDS, CLOSING_FILLERS)
+
+
+def is_nothing_in_particular(text: str) -> bool:
+    """"还好", "都還好啦" at "哪方面不满意？": no aspect in particular, nothing to record."""
+    return _says_only(text, NOTHING_IN_PARTICULAR_WORDS, CLOSING_FILLERS)
 
 
 def is_thanks_or_farewell(text: str) -> bool:

@@ -316,6 +316,13 @@ GO_AHEAD_FILLERS = frozenset(["好了", "好", "好的", "嗯", "嗯嗯", "行",
 # Friendly emoji: a message of nothing else is thanks (after the end, "🙏" is no comment).
 FRIENDLY_EMOJI = frozenset("🙏👍👌😊🙂😀😃😄😁☺❤💕💐🌹🌸👏🤝🥰😘🫡✌💪🎉🤗😉😆")
 
+# At "哪方面不满意？": nothing in particular ("还好", "都还行"), so nothing to record as the problem.
+NOTHING_IN_PARTICULAR_WORDS = frozenset([
+    "还好", "都还好", "也还好", "还行", "都还行", "也还行", "还可以", "都还可以", "一般", "都一般",
+    "挺好的", "都挺好的", "都挺好", "都好", "都行", "没什么特别的", "没啥特别的", "说不上来",
+    "说不出来", "也说不上", "就那样", "冇乜嘢", "冇特别", "几好",
+])
+
 # Asking to leave a question unanswered (the 跳过 button does the same).
 SKIP_WORDS = frozenset([
     "跳过", "跳过吧", "跳过这题", "跳过这个", "跳过这个问题", "下一个", "下一题", "下一个问题",

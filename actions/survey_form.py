@@ -26,6 +26,7 @@ from actions.answer_parsing import (
     is_bare_score,
     is_closing_remark,
     is_go_ahead,
+    is_nothing_in_particular,
     is_skip_request,
     mentions_recommendation,
     mentions_solved,
@@ -378,7 +379,7 @@ class ValidateSurveyForm(FormValidationAction):
             return {PROBLEM_SLOT: chosen, **attempt_budget.answered()}
         if not turn.typed:
             return await self._unanswered(turn, heard, None)
-        if is_closing_remark(turn.text):
+        if is_closing_remark(turn.text) or is_nothing_in_particular(turn.text):
             return attempt_budget.skip(PROBLEM_SLOT)
         if is_bare_score(turn.text):  # "6分吧": a score where reasons are asked
             return await self._unanswered(turn, heard, "problem_not_a_score")

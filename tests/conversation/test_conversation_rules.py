@@ -171,6 +171,20 @@ def test_a_score_at_the_what_went_wrong_question_is_no_answer(start_callback, sc
     assert "等了一下午，师傅还迟到" in [complaint.text for complaint in c.stored().complaints]
 
 
+@pytest.mark.parametrize("said", ["還好", "都还行吧"])
+def test_nothing_in_particular_at_the_what_went_wrong_question_records_nothing(
+        start_callback, said: str) -> None:
+    """Seen: "還好" at "哪方面不滿意？" was thanked for ("非常感謝您告訴我們這些") and stored as
+    the problem."""
+    c = start_callback("generic", Locale.TRADITIONAL)
+    c.say("3")
+    c.say("有")
+    replies = _to_simplified.convert(texts(c.say(said)))
+    assert "感谢您告诉我们" not in replies and "哪方面不满意" not in replies, replies
+    assert "打个分" in replies  # the next question
+    assert c.stored().complaints == []
+
+
 # --- skipping and the short survey ------------------------------------------------------------
 
 def test_every_question_after_the_first_has_a_skip_button(start_callback) -> None:

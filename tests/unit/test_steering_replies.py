@@ -7,6 +7,7 @@ import pytest
 from actions.answer_parsing import (
     is_busy_remark,
     is_closing_remark,
+    is_nothing_in_particular,
     is_opt_out_remark,
     is_reading_trouble,
     is_skip_request,
@@ -86,3 +87,12 @@ def test_reading_trouble(text: str) -> None:
 @pytest.mark.parametrize("text", ["账单看不懂", "师傅态度不好", "5分"])
 def test_not_reading_trouble(text: str) -> None:
     assert not is_reading_trouble(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("还好", True), ("都還好啦", True), ("还行吧", True), ("嗯，都挺好的", True), ("說不上來", True),
+    ("还好，就是师傅来晚了", False), ("一般般，收费有点贵", False), ("价格", False), ("5分", False),
+])
+def test_nothing_in_particular_at_the_problem_question(text: str, expected: bool) -> None:
+    """Seen: "還好" at "哪方面不滿意？" was stored as the problem ("非常感謝您告訴我們這些")."""
+    assert is_nothing_in_particular(text) is expected, text
