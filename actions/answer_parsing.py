@@ -48,6 +48,7 @@ from actions.answer_vocabulary import (
     OPT_OUT_WORDS,
     POSITIVE_FROM,
     PROBLEM_STATE_WORDS,
+    QUESTION_WORDS,
     RANGE_CONNECTORS,
     READING_TROUBLE_WORDS,
     SCALE_5_WORDS,
@@ -566,13 +567,14 @@ _CLAUSE_BREAK = re.compile(r"[,.!?;:、~～…。，！？；：]+\s*|(?<![a-z']
 def _yes_no_answers(clause: str) -> set[YesNo]:
     if clause.rstrip(_PARTICLES) in BARE_YES_WORDS:
         return {YesNo.YES}
+    asks = clause.endswith("吗") or any(word in clause for word in QUESTION_WORDS)
     answers: set[YesNo] = set()
     for start, phrase in _phrases(clause, YES_NO_WORDS):
         answer = YES_NO_WORDS[phrase]
         if answer is YesNo.YES and (_negator_before(clause, start, YES_NO_NEGATORS)
                                     or clause[start + len(phrase):].startswith(YES_NO_SCOFFS)):
             answer = YesNo.NO
-        if answer is not None:
+        if answer is not None and not (asks and answer is YesNo.YES):
             answers.add(answer)
     return answers
 
@@ -616,7 +618,7 @@ def parse_yes_no(text: str) -> bool | None:
     完全没有了": the noise is gone, not a no). A later clause takes the answer back only when
     it is a bare answer itself ("是的，没解决") or opens with "but" and is about the problem
     itself ("解决了，但是又坏了", not "解决了，不过态度不太好"): then the answer is unclear and
-    the question is asked again."""
+    the question is asked again. A clause that asks ("什么时候能修好") gives no yes."""
     if is_go_ahead(text):  # "好了，你问吧": its 好了 is no yes
         return None
     clauses = _answer_clauses(text)

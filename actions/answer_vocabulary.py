@@ -213,7 +213,7 @@ YES_NO_WORDS: dict[str, YesNo | None] = {
     **dict.fromkeys(["嗯", "嗯嗯", "恩", "恩恩", "不错"], YesNo.WEAK_YES),
     **dict.fromkeys([
         *UNSURE_WORDS, "再看看", "看看再说", "待观察", "观察一下", "部分", "一部分", "差不多",
-        "好一点", "好了一点", "好些了", "一半", "没试", "还没试", "没试过", "没来得及试", "还没来得及试", "还没用",
+        "好一点", "好了一点", "好些了", "一半", "一大半", "大半", "大部分", "没试", "还没试", "没试过", "没来得及试", "还没来得及试", "还没用",
         "没用过",
     ], YesNo.UNCLEAR),
 }
@@ -237,6 +237,11 @@ YES_NO_SCOFFS = ("个屁", "个鬼", "个毛", "个头", "个p")
 CONTRAST_MARKERS = ("但是", "但", "可是", "不过", "只是", "然而", "就是")
 PERSISTENCE_WORDS = ("又", "还是", "仍然", "依然", "依旧", "彻底", "完全", "问题", "不行", "没好",
                      "没用", "一样")
+
+# A clause that asks ("什么时候能修好", "为什么还没好") gives no yes: its 修好 is what the customer
+# is waiting for. A no in it still counts.
+QUESTION_WORDS = ("什么时候", "啥时候", "何时", "几时", "几点", "哪天", "多久", "多长时间", "能不能",
+                  "可不可以", "会不会", "能否", "要不要", "怎么", "为什么", "为啥", "咋")
 
 # "Still" and "again": with a fault the model names (quality, parts), the fault is still there
 # ("还是漏水", "车还是有异响", "仲係唔得"), however short the text.

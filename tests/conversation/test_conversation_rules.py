@@ -289,6 +289,15 @@ def test_a_fault_still_there_said_at_the_first_question_is_kept(start_callback) 
     assert [complaint.text for complaint in c.stored().complaints] == ["还是漏水"]
 
 
+def test_a_question_back_at_the_solved_question_is_no_yes(start_callback) -> None:
+    """Seen: "什么时候能修好我的电表" at "解决了吗？" was stored as solved (its 修好)."""
+    c = start_callback("power_outage")
+    c.say("4")
+    replies = c.say("什么时候能修好我的电表")
+    assert asked(replies)[-1:] == ["solved"], texts(replies)
+    assert c.stored().response.solved is None
+
+
 def test_a_fault_still_there_said_at_a_rating_is_kept(start_callback) -> None:
     c = start_callback("auto_repair")
     for answer in ("3", "解决了", "没有"):

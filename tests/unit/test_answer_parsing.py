@@ -430,6 +430,10 @@ def test_cantonese_and_taiwan_yes_and_no(text: str, expected: bool) -> None:
     ("反而更严重了", False), ("更差了", False), ("还是那样", False),
     # not tried yet, half: unclear, asked again
     ("还没试", None), ("还没来得及试", None), ("没试过", None), ("解决了一半", None),
+    ("解决了一大半", None),
+    # a question is no yes (seen: "什么时候能修好我的电表" was stored as solved); a no in it is
+    ("什么时候能修好我的电表", None), ("能修好吗", None), ("修好了吗", None),
+    ("为什么还没修好", False), ("怎么又坏了", False), ("没什么问题", True), ("修好了，谢谢", True),
 ])
 def test_spoken_answers_to_solved(text: str, expected: bool | None) -> None:
     """Seen when playing customers: each of these read as nothing, or the other way."""
