@@ -505,6 +505,8 @@ def test_a_but_about_something_else_keeps_the_answer(text: str, expected: bool |
     ("2分，根本没修好", False),
     ("3分，问题基本上都解决了", True),
     ("搞掂咗，5分", True),
+    # English mixed in by Hong Kong customers (seen: "fixed" at the first question was lost)
+    ("fixed", True), ("4分，fixed", True), ("still broken", False), ("prefixed", None),
     # a description that mentions the fix is no answer ("waited three hours till it was fixed")
     ("2分，等了三个小时才修好，师傅态度还很差", None),
     ("修好以后又来了一趟", None),
