@@ -81,6 +81,20 @@ def is_rating(slot: str) -> bool:
     return slot in ("overall", "nps") or slot.startswith("dim_")
 
 
+def _just_rated(tracker: Tracker) -> str | None:
+    """The rating question the customer's previous message answered, if any."""
+    messages = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            messages += 1
+            if messages == 2:
+                return None
+        elif messages == 1 and event.get("event") == "slot" and event.get("value") is not None \
+                and is_rating(str(event.get("name"))):
+            return str(event["name"])
+    return None
+
+
 def known_solved(tracker: Tracker) -> bool | None:
     value = tracker.get_slot("solved")
     return value if isinstance(value, bool) else None
@@ -209,14 +223,16 @@ class ValidateSurveyForm(FormValidationAction):
         return await self.answer(slot, latest_text(tracker), tracker, dispatcher)
 
     async def _correction(self, turn: Turn) -> dict[str, Any] | None:
-        """Right after a converted score, "不对，是4分" (or a bare score where no score is
-        asked) corrects it; the open question is then asked again."""
-        previous = turn.tracker.get_slot(CONVERTED_SLOT)
+        """Right after a rating, "不对，刚才说错了，是2分" corrects it (right after a converted
+        score, a bare score where no score is asked does too); the open question is then asked
+        again."""
+        converted = turn.tracker.get_slot(CONVERTED_SLOT)
+        previous = converted or _just_rated(turn.tracker)
         if not previous or previous == turn.slot or not turn.typed:
             return None
         rating = read_rating(turn.text, None, scale_of(previous))
-        bare_score = not is_rating(turn.slot) and has_number(turn.text) and \
-            parse_yes_no(turn.text) is None
+        bare_score = previous == converted and not is_rating(turn.slot) and \
+            has_number(turn.text) and parse_yes_no(turn.text) is None
         if rating is None or not (reads_as_correction(turn.text) or bare_score):
             return None
         await record_turn(turn.tracker, _recorder(turn.tracker, previous)(rating.value))

@@ -122,6 +122,18 @@ def test_a_converted_score_can_be_corrected_once(start_callback) -> None:
     assert asked(replies) == ["solved"]
 
 
+def test_a_score_said_wrong_can_be_corrected_at_the_next_question(start_callback) -> None:
+    """Seen: "4", then "不对，刚才说错了，是2分" at "解决了吗？" kept the 4, stored "not
+    solved" (its 不对) and escalated with "很抱歉这次没能让您满意"."""
+    c = start_callback("auto_repair")
+    c.say("4")
+    replies = c.say("不对，刚才说错了，是2分")
+    assert "已改为 2 分" in texts(replies) and asked(replies)[-1:] == ["solved"], texts(replies)
+    stored = c.stored()
+    assert stored.response.overall == 2 and stored.response.solved is None
+    assert "不对，刚才说错了，是2分" not in [complaint.text for complaint in stored.complaints]
+
+
 def test_stars_and_hundreds_on_the_recommend_question(start_callback) -> None:
     c = start_callback("auto_repair")
     c.say("非常满意")
