@@ -522,11 +522,21 @@ def is_thanks_or_farewell(text: str) -> bool:
                       CLOSING_FILLERS) or _is_friendly_emoji_only(text)
 
 
-def _is_friendly_emoji_only(text: str) -> bool:
+def _emoji_signs(text: str) -> list[str]:
     # skin tones and variation selectors (🙏🏻, ❤️) do not change what is said
-    signs = [c for c in text if not c.isspace() and unicodedata.category(c) != "Mn"
-             and not "\U0001F3FB" <= c <= "\U0001F3FF" and c != "\ufe0f"]
+    return [c for c in text if not c.isspace() and unicodedata.category(c) != "Mn"
+            and not "\U0001F3FB" <= c <= "\U0001F3FF" and c != "\ufe0f"]
+
+
+def _is_friendly_emoji_only(text: str) -> bool:
+    signs = _emoji_signs(text)
     return bool(signs) and all(c in FRIENDLY_EMOJI for c in signs)
+
+
+def is_emoji_only(text: str) -> bool:
+    """"😡😡😡": symbols and nothing else, so no words to read."""
+    signs = _emoji_signs(text)
+    return bool(signs) and all(unicodedata.category(c) == "So" for c in signs)
 
 
 def says_still(text: str) -> bool:

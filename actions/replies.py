@@ -50,6 +50,7 @@ TEXTS = {
     "corrected": "好的，已改为 {value} 分{label}。",
     "not_understood_yes_no": "抱歉，我没太看懂😅 请点选“已解决”或“未解决”。",
     "problem_not_a_score": "这一题不用打分哦😊",
+    "problem_in_words": "抱歉让您不愉快了。方便用一两句话说说是哪方面吗？",
     "skipped": "没关系，这个问题我们先跳过。",
     "reading_help": "不好意思，字小看着费劲。您直接点下面的按钮回答就可以。",
     "solved_noted": "好的，问题解决了就好！",

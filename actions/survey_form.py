@@ -25,6 +25,7 @@ from actions.answer_parsing import (
     has_number,
     is_bare_score,
     is_closing_remark,
+    is_emoji_only,
     is_go_ahead,
     is_nothing_in_particular,
     is_skip_request,
@@ -399,6 +400,8 @@ class ValidateSurveyForm(FormValidationAction):
             return attempt_budget.skip(PROBLEM_SLOT)
         if is_bare_score(turn.text):  # "6分吧": a score where reasons are asked
             return await self._unanswered(turn, heard, "problem_not_a_score")
+        if is_emoji_only(turn.text):  # "😡😡😡": feelings, but no aspect to record
+            return await self._unanswered(turn, heard, "problem_in_words")
         outcome = await record_turn(tracker, keep(heard, PROBLEM_SLOT))
         reply = acknowledgement(heard, outcome)
         turn.speaker.say_text(reply or apology_for([]))

@@ -183,6 +183,20 @@ def test_a_score_at_the_what_went_wrong_question_is_no_answer(start_callback, sc
     assert "等了一下午，师傅还迟到" in [complaint.text for complaint in c.stored().complaints]
 
 
+def test_emoji_alone_at_the_what_went_wrong_question_asks_for_words(start_callback) -> None:
+    """Seen: "😡😡😡" at "哪方面不满意？" was thanked for ("非常感谢您告诉我们这些") and stored as
+    the problem."""
+    c = start_callback("auto_repair")
+    c.say("2")
+    c.say("没解决")
+    replies = c.say("😡😡😡")
+    said = texts(replies)
+    assert "感谢您告诉我们" not in said and "哪方面" in said and asked(replies) == ["problem"], said
+    assert "😡😡😡" not in [complaint.text for complaint in c.stored().complaints]
+    c.say("修了两次还是漏油")
+    assert "修了两次还是漏油" in [complaint.text for complaint in c.stored().complaints]
+
+
 @pytest.mark.parametrize("said", ["還好", "都还行吧"])
 def test_nothing_in_particular_at_the_what_went_wrong_question_records_nothing(
         start_callback, said: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from actions.answer_parsing import (
+    is_emoji_only,
     is_go_ahead,
     is_thanks_or_farewell,
     mentions_recommendation,
@@ -559,6 +560,13 @@ def test_thanks_or_farewell_and_nothing_else(text: str, expected: bool) -> None:
 ])
 def test_friendly_emoji_alone_are_thanks(text: str, expected: bool) -> None:
     assert is_thanks_or_farewell(text) is expected, text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("😡😡😡", True), ("👎 ", True), ("🙏🏻", True), ("😡 太慢了", False), ("？？？", False), ("", False),
+])
+def test_emoji_only(text: str, expected: bool) -> None:
+    assert is_emoji_only(text) is expected, text
 
 
 @pytest.mark.parametrize(("text", "span", "expected"), [
