@@ -425,7 +425,10 @@ def read_rating(text: str, entity: str | None, scale: int, other_scales: bool = 
     contract of docs/score-reading.md reads on the question's own scale only).
 
     The whole text comes first: the NLU's span often drops the number that decides
-    ("还行，给4分吧" tagged 还行 would read 3, the customer said 4)."""
+    ("还行，给4分吧" tagged 还行 would read 3, the customer said 4). An invitation to go on
+    ("好，问吧") is no rating, as it is no yes."""
+    if is_go_ahead(text):
+        return None
     rating = _read(text, scale, other_scales)
     if rating is None and entity and entity != text and not _entity_in_code(text, entity):
         rating = _read(entity, scale, other_scales)

@@ -447,6 +447,7 @@ def test_an_invitation_to_go_on_is_no_yes(text: str) -> None:
     """Seen: a customer back from "等下再说" wrote "好了 你问吧", and its 好了 was stored as
     "the problem is solved"."""
     assert is_go_ahead(text) and parse_yes_no(text) is None, text
+    assert read_score(text, None, 5) is None and read_score(text, None, 10) is None, text
 
 
 @pytest.mark.parametrize("text", ["好了", "修好了，你们问吧", "问题解决了", "继续坏", "说好的呢"])
