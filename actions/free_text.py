@@ -108,9 +108,12 @@ class Heard:
     def says_the_fault_is_still_there(self) -> bool:
         """"还是漏水", "车还是有异响": a fault the model names, said to be still there. Short,
         but no misreading: the words say it."""
+        return self._names_a_fault and says_still(self.text)
+
+    @property
+    def _names_a_fault(self) -> bool:
         c = self.classification
-        return c is not None and bool(_PROBLEM_PERSISTS_CATEGORIES & set(c.categories)) \
-            and says_still(self.text)
+        return c is not None and bool(_PROBLEM_PERSISTS_CATEGORIES & set(c.categories))
 
     @property
     def high_severity(self) -> bool:
@@ -135,7 +138,7 @@ class Heard:
         if not self.is_complaint:
             return False
         assert self.classification is not None
-        return bool(_PROBLEM_PERSISTS_CATEGORIES & set(self.classification.categories)) or any(
+        return self._names_a_fault or any(
             signal.startswith(_PROBLEM_PERSISTS_SIGNALS) for signal in self.classification.signals)
 
     @property
